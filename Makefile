@@ -1,0 +1,44 @@
+# The two set-up commands: `make demo` and `make test`. Both work on a fresh Debian machine with Python 3.11.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test install lint typecheck check bench emulator clean system-deps
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## The main job: an offline TikTok Ads account (the emulator), authorised and synced into ./tiktok_ads.duckdb.
+demo: $(STAMP)
+	$(BIN)/tiktok-ads-mart demo
+
+## Everything the tests need (Chromium, a PostgreSQL server) is installed and started here.
+system-deps:
+	bash scripts/system-deps.sh
+
+test: $(STAMP) system-deps
+	bash scripts/run-tests.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+check: lint typecheck test
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run
+
+emulator: $(STAMP)
+	$(BIN)/tiktok-ads-mart emulator serve
+
+clean:
+	rm -rf $(VENV) .tmp tiktok_ads.duckdb

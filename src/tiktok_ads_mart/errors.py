@@ -1,0 +1,130 @@
+"""The one exception tree of tiktok-ads-mart, and the only home of TikTok's numeric return codes.
+
+TikTok answers errors as HTTP 200 with a non-zero ``code`` in the envelope, so the class of an error
+decides what the caller does next, not the HTTP status::
+
+    TikTokAdsMartError
+    ├── ConfigError            bad settings or input; refused before any request (exit code 2)
+    ├── TokenStoreError        no usable encrypted store, or it cannot be read
+    ├── TransportError         the request never got a readable answer (network, timeout, 5xx, bad JSON)
+    └── ApiError               TikTok answered with a non-zero code (carries code, message, request_id)
+        ├── AuthExpired        re-authorise: 40102, 40103, 40104, 40105, 40106, 40107
+        ├── RateLimited        throttled, back off and retry: 40100, 40132, 61000
+        ├── TransientApiError  TikTok-side failure, retry: 50000-59999, 60001
+        ├── PermissionDenied   skip this advertiser: 40001, 40300
+        └── InvalidRequest     the caller's fault, never retried: every other code
+
+``TransportError`` and ``TransientApiError`` and ``RateLimited`` are retryable; the rest are not.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ApiCode(IntEnum):
+    """TikTok Business API v1.3 return codes this project reacts to (names follow TikTok's SDK)."""
+
+    OK = 0
+    PERMISSION_ERROR = 40001
+    PARAM_ERROR = 40002
+    REQUEST_TOO_FREQUENT = 40100
+    INVALID_PARTNER = 40101
+    ACCESS_TOKEN_EXPIRE = 40102
+    REFRESH_TOKEN_EXPIRE = 40103
+    EMPTY_ACCESS_TOKEN = 40104
+    INVALID_ACCESS_TOKEN = 40105
+    INVALID_CORE_USER = 40106
+    INVALID_REFRESH_TOKEN = 40107
+    INVALID_GRANT_TYPE = 40108
+    AUTH_CODE_ERROR = 40110
+    REQUEST_FREQUENCY_LIMITED = 40132
+    TASK_NOT_READY = 40201
+    ADVERTISER_NOT_EXIST = 40300
+    ROUTE_NOT_FOUND = 40400
+    SYS_ERROR = 50000
+    SYS_TIMEOUT = 50002
+    MAINTENANCE = 60001
+    TOO_MANY_REQUESTS_BL = 61000
+
+
+class TikTokAdsMartError(Exception):
+    """Base of every error this package raises on purpose; its message is safe to show."""
+
+    exit_code: int = 1
+
+
+class ConfigError(TikTokAdsMartError):
+    """Bad settings or input, found before any request was sent."""
+
+    exit_code = 2
+
+
+class TokenStoreError(TikTokAdsMartError):
+    """The encrypted credential store is missing, locked or unreadable."""
+
+
+class TransportError(TikTokAdsMartError):
+    """No usable answer: connection failure, timeout, HTTP 5xx, or a body that is not the JSON envelope."""
+
+    retryable = True
+
+
+class ApiError(TikTokAdsMartError):
+    """TikTok answered with a non-zero ``code``."""
+
+    retryable = False
+
+    def __init__(self, code: int, message: str, request_id: str | None = None) -> None:
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+        suffix = f" (request_id {request_id})" if request_id else ""
+        super().__init__(f"TikTok error {code}: {message}{suffix}")
+
+
+class AuthExpired(ApiError):
+    """The token is expired, revoked or missing: refresh it or run `auth login` again."""
+
+
+class RateLimited(ApiError):
+    """The app went over its QPS/QPM; the limiter slows down and the call is retried."""
+
+    retryable = True
+
+
+class TransientApiError(ApiError):
+    """A TikTok-side failure that the same request again usually fixes."""
+
+    retryable = True
+
+
+class PermissionDenied(ApiError):
+    """The token may not read this advertiser; the run skips it and carries on with the others."""
+
+
+class InvalidRequest(ApiError):
+    """The request itself is wrong (a parameter, a limit); retrying cannot help."""
+
+
+REAUTHORISE_CODES = frozenset({40102, 40103, 40104, 40105, 40106, 40107})
+THROTTLE_CODES = frozenset({40100, 40132, 61000})
+SKIP_ADVERTISER_CODES = frozenset({40001, 40300})
+
+
+def error_class_for(code: int) -> type[ApiError]:
+    """Map a non-zero envelope ``code`` to the class that says what to do about it."""
+    if code in REAUTHORISE_CODES:
+        return AuthExpired
+    if code in THROTTLE_CODES:
+        return RateLimited
+    if 50000 <= code <= 59999 or code == ApiCode.MAINTENANCE:
+        return TransientApiError
+    if code in SKIP_ADVERTISER_CODES:
+        return PermissionDenied
+    return InvalidRequest
+
+
+def api_error(code: int, message: str, request_id: str | None = None) -> ApiError:
+    """Build the right ``ApiError`` subclass for an envelope."""
+    return error_class_for(code)(code, message, request_id)
