@@ -1,0 +1,326 @@
+"""The one TikTok Business API client: every call to TikTok in this project goes through it.
+
+The client owns policy (rate limit, retries, token refresh, pagination); ``httpx`` sends the bytes.
+One boundary function, :func:`read_envelope`, turns whatever came back into either the ``data`` of a
+successful envelope or one exception from :mod:`tiktok_ads_mart.errors`; nothing else looks at codes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Literal, Protocol, runtime_checkable
+
+import httpx
+import orjson
+
+from tiktok_ads_mart import __version__
+from tiktok_ads_mart.api.encoding import encode_body, encode_query, join_url, log_path
+from tiktok_ads_mart.api.paging import iterate_pages
+from tiktok_ads_mart.api.ratelimit import DEFAULT_RATE_LIMITS, RateLimiter, RateLimits, limiter_for
+from tiktok_ads_mart.api.retry import DEFAULT_RETRY_POLICY, RetryPolicy
+from tiktok_ads_mart.errors import ApiError, AuthExpired, RateLimited, TransportError, api_error
+from tiktok_ads_mart.secret import Secret
+
+log = logging.getLogger("tiktok_ads_mart.api")
+
+PRODUCTION_API_BASE = "https://business-api.tiktok.com/open_api/v1.3/"
+SANDBOX_API_BASE = "https://sandbox-ads.tiktok.com/open_api/v1.3/"
+LOGIN_AGAIN = "run `tiktok-ads-mart auth login` again"
+MAX_PAGE_SIZE = 1000
+
+
+@runtime_checkable
+class TokenSource(Protocol):
+    """Where the client gets its access token, and whom it tells when TikTok rejects one."""
+
+    async def access_token(self) -> Secret:
+        """The token to send now (a refreshing source may refresh ahead of expiry here)."""
+        ...
+
+    async def on_auth_expired(self, failed: Secret) -> Secret | None:
+        """TikTok rejected ``failed``: return a fresh token to retry with once, or ``None`` if there is none."""
+        ...
+
+
+class StaticTokenSource:
+    """A fixed token (``TIKTOK_ACCESS_TOKEN``, the sandbox's portal token): nothing to refresh."""
+
+    def __init__(self, token: Secret | str, *, app_id: str | None = None) -> None:
+        self._token = token if isinstance(token, Secret) else Secret(token)
+        self.app_id = app_id
+
+    async def access_token(self) -> Secret:
+        return self._token
+
+    async def on_auth_expired(self, failed: Secret) -> Secret | None:
+        return None
+
+    def __repr__(self) -> str:
+        return f"StaticTokenSource(app_id={self.app_id!r})"
+
+
+@dataclass
+class ClientStats:
+    """What one client did: requests sent, 40100s seen, retries, refreshes and errors by code."""
+
+    requests: int = 0
+    throttled: int = 0
+    retries: int = 0
+    refreshes: int = 0
+    transport_errors: int = 0
+    errors_by_code: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """A successful answer: its ``data`` and TikTok's ``request_id``."""
+
+    data: dict[str, Any]
+    request_id: str | None
+
+
+def read_envelope(status_code: int, body: bytes, path: str) -> Envelope:
+    """The boundary: one HTTP answer to its ``data``, or the exception that says what went wrong.
+
+    HTTP 5xx, a body that is not JSON (an HTML error page, a truncated stream) or JSON that is not the
+    envelope are transport failures, retryable; a non-zero ``code`` becomes its ``ApiError`` class.
+    """
+    where = log_path(path)
+    if status_code >= 500:
+        raise TransportError(f"HTTP {status_code} from TikTok for {where}")
+    try:
+        parsed = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        error = TransportError(f"unreadable answer (HTTP {status_code}, not JSON or cut short) for {where}")
+        error.retryable = status_code < 400 or status_code in (408, 429)
+        raise error from None
+    if not isinstance(parsed, dict) or "code" not in parsed:
+        error = TransportError(f"answer without TikTok's envelope (HTTP {status_code}) for {where}")
+        error.retryable = status_code < 400
+        raise error
+    request_id = parsed.get("request_id")
+    request_id = str(request_id) if request_id is not None else None
+    try:
+        code = int(parsed["code"])
+    except (TypeError, ValueError):
+        raise TransportError(f"envelope with a non-numeric code for {where}") from None
+    if code != 0:
+        raise api_error(code, str(parsed.get("message") or "no message"), request_id)
+    data = parsed.get("data")
+    return Envelope(data if isinstance(data, dict) else {}, request_id)
+
+
+def _login_again(exc: ApiError) -> AuthExpired:
+    """The same rejection, with the one thing the user can do about it."""
+    if LOGIN_AGAIN in exc.message:
+        return exc if isinstance(exc, AuthExpired) else AuthExpired(exc.code, exc.message, exc.request_id)
+    return AuthExpired(exc.code, f"{exc.message}; {LOGIN_AGAIN}", exc.request_id)
+
+
+class TikTokClient:
+    """Async client for TikTok Business API v1.3 with rate limiting, retries, refresh and paging.
+
+    Args:
+        base_url: API root ending in ``/open_api/v1.3/`` (production, sandbox or the emulator).
+        token: a :class:`TokenSource`, or a plain token for a static one; ``None`` for the OAuth calls
+            that take no ``Access-Token`` header.
+        limits: the app's QPS/QPM; every client of the same app in this process shares one limiter.
+        retry: how often retryable failures are retried.
+        http: an ``httpx.AsyncClient`` to use (tests pass one over ``MockTransport``/``ASGITransport``);
+            it stays open when the client closes. Otherwise one pool sized to ``concurrency`` is made.
+        timeout: seconds for a whole request (connect gets at most 10 s of it).
+        concurrency: connection-pool size when the client makes its own ``httpx.AsyncClient``.
+        app_key: which app's limiter to use; default the token source's ``app_id``, else ``base_url``.
+    """
+
+    def __init__(
+        self,
+        base_url: str = PRODUCTION_API_BASE,
+        token: TokenSource | Secret | str | None = None,
+        *,
+        limits: RateLimits = DEFAULT_RATE_LIMITS,
+        retry: RetryPolicy = DEFAULT_RETRY_POLICY,
+        http: httpx.AsyncClient | None = None,
+        timeout: float = 30.0,
+        concurrency: int = 16,
+        app_key: str | None = None,
+        limiter: RateLimiter | None = None,
+    ) -> None:
+        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        if isinstance(token, Secret | str):
+            token = StaticTokenSource(token)
+        self.token_source: TokenSource | None = token
+        self.retry = retry
+        self.limits = limits
+        key = app_key or getattr(token, "app_id", None) or self.base_url
+        self.limiter = limiter or limiter_for(str(key), limits)
+        self.stats = ClientStats()
+        self._owns_http = http is None
+        if http is None:
+            http = httpx.AsyncClient(
+                timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
+                limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+                headers={"User-Agent": f"tiktok-ads-mart/{__version__}", "Accept": "application/json"},
+            )
+        self._http = http
+        self._timeout = timeout
+
+    async def __aenter__(self) -> TikTokClient:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    def __repr__(self) -> str:
+        return f"TikTokClient({self.base_url!r})"
+
+    async def get(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """GET ``path`` with TikTok's query encoding; returns the envelope's ``data``."""
+        return (await self.request("GET", path, params=params)).data
+
+    async def post(
+        self, path: str, body: Mapping[str, Any] | None = None, *, auth: bool = True, idempotent: bool = True
+    ) -> dict[str, Any]:
+        """POST a JSON body; ``auth=False`` for the OAuth endpoints that take no ``Access-Token``.
+
+        ``idempotent=False`` (token exchange and rotation) leaves transport failures unretried: the
+        first attempt may have used up the code or rotated the refresh token before the answer was lost.
+        """
+        return (await self.request("POST", path, body=body, auth=auth, idempotent=idempotent)).data
+
+    async def paginate(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        page_size: int = MAX_PAGE_SIZE,
+        concurrency: int = 1,
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Every page's ``data`` of a paginated GET, in page order.
+
+        With ``concurrency > 1`` the pages after the first are fetched that many at a time (the limiter
+        still spaces them); they are yielded in page order all the same.
+        """
+        base = dict(params or {})
+        base["page_size"] = page_size
+
+        async def fetch(page: int) -> dict[str, Any]:
+            return await self.get(path, {**base, "page": page})
+
+        async for data in iterate_pages(fetch, concurrency=concurrency):
+            yield data
+
+    async def request(
+        self,
+        method: Literal["GET", "POST"],
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | None = None,
+        auth: bool = True,
+        idempotent: bool = True,
+    ) -> Envelope:
+        """Send one logical request: limiter, retries, and at most one token refresh."""
+        attempt = 0
+        refreshed = False
+        source = self.token_source if auth else None
+        if auth and source is None:
+            raise AuthExpired(40104, f"no access token configured; {LOGIN_AGAIN}")
+        while True:
+            attempt += 1
+            token = await source.access_token() if source is not None else None
+            try:
+                envelope = await self._send(method, path, params, body, token)
+            except AuthExpired as exc:
+                self._count(exc)
+                if source is None or token is None or refreshed:
+                    raise _login_again(exc) from None
+                refreshed = True
+                fresh = await source.on_auth_expired(token)
+                if fresh is None:
+                    raise _login_again(exc) from None
+                self.stats.refreshes += 1
+                log.info(
+                    "token rejected for %s (code %s, request_id %s); retrying with a fresh token",
+                    log_path(path),
+                    exc.code,
+                    exc.request_id,
+                )
+                attempt -= 1
+                continue
+            except (TransportError, ApiError) as exc:
+                self._count(exc)
+                retryable = bool(getattr(exc, "retryable", False))
+                if isinstance(exc, TransportError) and not idempotent:
+                    retryable = False
+                if not retryable or attempt >= self.retry.max_attempts:
+                    raise
+                delay = self.retry.delay(attempt, throttled=isinstance(exc, RateLimited))
+                self.stats.retries += 1
+                self._log_retry(path, exc, attempt, delay)
+                await asyncio.sleep(delay)
+                continue
+            self.limiter.on_success()
+            return envelope
+
+    def _count(self, exc: Exception) -> None:
+        if isinstance(exc, ApiError):
+            self.stats.errors_by_code[exc.code] = self.stats.errors_by_code.get(exc.code, 0) + 1
+            if isinstance(exc, RateLimited):
+                self.stats.throttled += 1
+                self.limiter.on_throttled()
+        else:
+            self.stats.transport_errors += 1
+
+    def _log_retry(self, path: str, exc: Exception, attempt: int, delay: float) -> None:
+        if isinstance(exc, ApiError):
+            what = f"code {exc.code}, request_id {exc.request_id or '-'}"
+        else:
+            what = str(exc)
+        level = logging.INFO if isinstance(exc, RateLimited) else logging.WARNING
+        log.log(
+            level,
+            "retrying %s in %.2fs after attempt %d/%d failed (%s)",
+            log_path(path),
+            delay,
+            attempt,
+            self.retry.max_attempts,
+            what,
+        )
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        body: Mapping[str, Any] | None,
+        token: Secret | None,
+    ) -> Envelope:
+        """One HTTP exchange, through the limiter; network failures become ``TransportError`` here."""
+        url = join_url(self.base_url, path)
+        headers = {"Access-Token": token.reveal()} if token is not None else {}
+        await self.limiter.acquire()
+        self.stats.requests += 1
+        try:
+            if method == "GET":
+                response = await self._http.get(url, params=encode_query(params), headers=headers)
+            else:
+                headers["Content-Type"] = "application/json"
+                response = await self._http.post(url, content=encode_body(body), headers=headers)
+        except httpx.TimeoutException as exc:
+            raise TransportError(
+                f"timed out waiting for TikTok ({type(exc).__name__}) on {log_path(path)}"
+            ) from None
+        except httpx.HTTPError as exc:
+            raise TransportError(f"network failure ({type(exc).__name__}) on {log_path(path)}") from None
+        return read_envelope(response.status_code, response.content, path)
