@@ -1,9 +1,263 @@
-"""`tiktok-ads-mart` commands: auth."""
+"""`tiktok-ads-mart auth ...` and `tiktok-ads-mart advertisers`: thin commands over tiktok_ads_mart.auth."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import webbrowser
+from datetime import datetime
+from typing import Annotated, Any
+
+import orjson
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from tiktok_ads_mart.api import TikTokClient
+from tiktok_ads_mart.auth import (
+    DEFAULT_REDIRECT_URI,
+    Credential,
+    LoginOptions,
+    RefreshingTokenSource,
+    exchange,
+    login,
+    logout,
+    open_store,
+    resolve_api_base,
+    resolve_token_source,
+)
+from tiktok_ads_mart.auth.advertisers import advertiser_details, advertiser_ids_for
+from tiktok_ads_mart.errors import ConfigError, TokenStoreError
+from tiktok_ads_mart.secret import Secret
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+auth_app = typer.Typer(help="Log in to TikTok, and manage the stored credentials.", no_args_is_help=True)
+
+ProfileOpt = Annotated[str, typer.Option("--profile", "-p", help="Credential profile name.")]
+AppIdOpt = Annotated[
+    str | None, typer.Option("--app-id", envvar="TIKTOK_APP_ID", help="Your TikTok developer app's id.")
+]
+SecretOpt = Annotated[
+    str | None,
+    typer.Option("--secret", envvar="TIKTOK_APP_SECRET", help="Your app's secret.", show_default=False),
+]
+ApiBaseOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--api-base", help="API root, e.g. the emulator's; also TIKTOK_API_BASE. Default: production."
+    ),
+]
+SandboxOpt = Annotated[bool, typer.Option("--sandbox", help="Use TikTok's sandbox API.")]
+
+
+def _app_credentials(app_id: str | None, secret: str | None) -> tuple[str, Secret]:
+    """Flags/env first (Typer reads the env vars), then the config file if the sync's config offers them."""
+    if not app_id or not secret:
+        from_config = _from_config_file()
+        app_id = app_id or from_config.get("app_id")
+        secret = secret or from_config.get("secret")
+    if not app_id:
+        raise ConfigError("an app_id is needed: pass --app-id or set TIKTOK_APP_ID")
+    if not secret:
+        raise ConfigError("the app secret is needed: pass --secret or set TIKTOK_APP_SECRET")
+    return str(app_id), Secret(secret)
+
+
+def _from_config_file() -> dict[str, Any]:
+    """``app_id``/``secret``/``api_base`` from tiktok-ads-mart.toml, through config.py when it provides them."""
+    try:
+        from tiktok_ads_mart import config
+    except ImportError:
+        return {}
+    reader = getattr(config, "auth_settings", None)
+    if not callable(reader):
+        return {}
+    settings = reader()
+    if not isinstance(settings, dict):
+        return {}
+    secret = settings.get("secret")
+    return {**settings, "secret": secret.reveal() if isinstance(secret, Secret) else secret}
+
+
+def _api_base(api_base: str | None, sandbox: bool) -> str:
+    if not api_base and not sandbox and not os.environ.get("TIKTOK_API_BASE"):
+        api_base = _from_config_file().get("api_base") or None
+    return resolve_api_base(api_base, sandbox=sandbox)
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value else "never"
+
+
+def _report_login(credential: Credential, backend: str) -> None:
+    count = len(credential.advertiser_ids)
+    out.print(f"Logged in: profile {credential.profile!r}, {count} advertiser(s), stored in {backend}.")
+    for advertiser_id, name in credential.advertiser_names:
+        out.print(f"  {advertiser_id}  {name}")
+
+
+@auth_app.command("login")
+def login_command(
+    app_id: AppIdOpt = None,
+    secret: SecretOpt = None,
+    redirect_uri: Annotated[
+        str, typer.Option("--redirect-uri", help="Registered redirect URI; the login listens there once.")
+    ] = DEFAULT_REDIRECT_URI,
+    no_browser: Annotated[
+        bool, typer.Option("--no-browser", help="Print the URL instead of opening it.")
+    ] = False,
+    profile: ProfileOpt = "default",
+    api_base: ApiBaseOpt = None,
+    sandbox: SandboxOpt = False,
+    portal_url: Annotated[
+        str | None, typer.Option("--portal-url", help="Consent page (default from the API base).")
+    ] = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the browser.")] = 300.0,
+) -> None:
+    """Authorize in the browser; the redirect is caught locally and the credential stored encrypted."""
+    app, app_secret = _app_credentials(app_id, secret)
+    store = open_store()
+    options = LoginOptions(
+        app_id=app,
+        secret=app_secret,
+        api_base=_api_base(api_base, sandbox),
+        portal_url=portal_url,
+        redirect_uri=redirect_uri,
+        profile=profile,
+        timeout=timeout,
+    )
+
+    def open_url(url: str) -> None:
+        if no_browser or not webbrowser.open(url):
+            err.print(f"Open this URL in a browser and authorize the app:\n{url}")
+        err.print(f"Waiting for TikTok's redirect to {redirect_uri} (up to {timeout:g}s) ...")
+
+    credential = asyncio.run(login(options, store=store, open_url=open_url))
+    _report_login(credential, store.backend)
+
+
+@auth_app.command("exchange")
+def exchange_command(
+    auth_code: Annotated[
+        str, typer.Option("--auth-code", help="The auth_code, or the whole redirected URL as pasted.")
+    ],
+    state: Annotated[
+        str | None, typer.Option("--state", help="Expected state (checked against the URL).")
+    ] = None,
+    app_id: AppIdOpt = None,
+    secret: SecretOpt = None,
+    profile: ProfileOpt = "default",
+    api_base: ApiBaseOpt = None,
+    sandbox: SandboxOpt = False,
+) -> None:
+    """Finish a login on a machine without a browser, from the code or the redirected URL."""
+    app, app_secret = _app_credentials(app_id, secret)
+    store = open_store()
+    options = LoginOptions(
+        app_id=app, secret=app_secret, api_base=_api_base(api_base, sandbox), profile=profile
+    )
+    credential = asyncio.run(exchange(options, auth_code, store=store, expected_state=state))
+    _report_login(credential, store.backend)
+
+
+@auth_app.command("status")
+def status_command(
+    profile: Annotated[
+        str | None, typer.Option("--profile", "-p", help="One profile (default: all).")
+    ] = None,
+) -> None:
+    """What is stored, per profile: app, advertisers, scope, times, backend; never a token."""
+    if os.environ.get("TIKTOK_ACCESS_TOKEN"):
+        out.print("TIKTOK_ACCESS_TOKEN is set: runs use that token, not a stored profile.")
+    store = open_store()
+    names = [profile] if profile else store.profiles()
+    if not names:
+        out.print(f"No credentials stored ({store.backend}). Run `tiktok-ads-mart auth login`.")
+        return
+    for name in names:
+        credential = store.load(name)
+        if credential is None:
+            raise TokenStoreError(f"no credential stored for profile {name!r}")
+        out.print(f"[bold]profile[/] {credential.profile}")
+        out.print(f"  app_id        {credential.app_id}")
+        out.print(f"  api_base      {credential.api_base}")
+        advertisers = ", ".join(
+            f"{i} ({credential.advertiser_name(i)})" if credential.advertiser_name(i) else i
+            for i in credential.advertiser_ids
+        )
+        out.print(f"  advertisers   {advertisers or 'none'}")
+        out.print(f"  scope         {', '.join(map(str, credential.scope)) or '-'}")
+        out.print(f"  obtained      {_when(credential.obtained_at)}")
+        expiry = (
+            _when(credential.access_expires_at) if credential.access_expires_at else "long-lived (no expiry)"
+        )
+        out.print(f"  token expires {expiry}")
+        if credential.refreshable:
+            out.print(f"  refresh until {_when(credential.refresh_expires_at)}")
+        out.print(f"  storage       {store.backend}")
+
+
+@auth_app.command("refresh")
+def refresh_command(profile: ProfileOpt = "default", api_base: ApiBaseOpt = None) -> None:
+    """Refresh the profile's access token now (tokens with a refresh token only)."""
+    store = open_store()
+    source = resolve_token_source(profile, store=store, api_base=api_base, env={})
+    assert isinstance(source, RefreshingTokenSource)
+    if not source.credential.refreshable:
+        raise ConfigError(
+            f"profile {profile!r} holds a long-lived token without refresh token; nothing to refresh"
+        )
+    credential = asyncio.run(source.refresh())
+    out.print(f"Refreshed profile {profile!r}; the token now expires {_when(credential.access_expires_at)}.")
+
+
+@auth_app.command("logout")
+def logout_command(profile: ProfileOpt = "default", api_base: ApiBaseOpt = None) -> None:
+    """Revoke the token at TikTok, then delete the stored credential."""
+    store = open_store()
+    asyncio.run(logout(profile, store, api_base=api_base))
+    out.print(f"Logged out: profile {profile!r} revoked at TikTok and deleted from {store.backend}.")
+
+
+def advertisers_command(
+    profile: ProfileOpt = "default",
+    api_base: ApiBaseOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")] = False,
+) -> None:
+    """The advertisers the credential reads: name, timezone, currency, status."""
+    rows = asyncio.run(_advertisers(profile, api_base))
+    if as_json:
+        typer.echo(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode())
+        return
+    table = Table("advertiser_id", "name", "timezone", "currency", "status")
+    for row in rows:
+        table.add_row(
+            *(str(row.get(k) or "") for k in ("advertiser_id", "name", "timezone", "currency", "status"))
+        )
+    out.print(table)
+
+
+async def _advertisers(profile: str, api_base: str | None) -> list[dict[str, Any]]:
+    source = resolve_token_source(profile)
+    app_id: str | None
+    secret: Secret | None
+    if isinstance(source, RefreshingTokenSource):
+        base = api_base or source.api_base
+        known: tuple[str, ...] = source.advertiser_ids
+        app_id, secret = source.app_id, source.credential.app_secret
+    else:
+        base = _api_base(api_base, False)
+        known = ()
+        app_id = os.environ.get("TIKTOK_APP_ID")
+        secret = Secret(os.environ["TIKTOK_APP_SECRET"]) if os.environ.get("TIKTOK_APP_SECRET") else None
+    async with TikTokClient(base, source) as client:
+        ids = await advertiser_ids_for(client, known, app_id, secret)
+        return await advertiser_details(client, ids)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
+    """Add `auth` and `advertisers` to the root app."""
+    app.add_typer(auth_app, name="auth")
+    app.command("advertisers")(advertisers_command)
