@@ -1,0 +1,333 @@
+"""The running emulator: its state (world, tokens, limiter, faults, stats) and a uvicorn thread to serve it.
+
+``Emulator`` is everything a request can change or observe; ``create_app`` (in app.py) only routes.
+``run_emulator`` binds the socket in the caller's thread, so a taken port fails there, with a clear
+error, before any server thread exists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import orjson
+
+from tiktok_ads_mart.emulator.config import EmulatorConfig, resolve_now
+from tiktok_ads_mart.emulator.faults import DEFAULT_STALL_SECONDS, FaultInjector
+from tiktok_ads_mart.emulator.limits import RateLimiter
+from tiktok_ads_mart.emulator.tokens import AccessGrant, TokenRegistry
+
+if TYPE_CHECKING:
+    from tiktok_ads_mart.emulator.world import World
+
+API_PREFIX = "/open_api/v1.3/"
+PORTAL_PATH = "/portal/auth"
+MASKED_PARAMS = frozenset({"secret", "access_token", "refresh_token", "auth_code"})
+MASK = "***"
+
+
+class Stats:
+    """Counters for tests and benchmarks: what was asked, what was answered, what was throttled or faulted."""
+
+    def __init__(self) -> None:
+        self.requests: Counter[str] = Counter()
+        self.codes: Counter[str] = Counter()
+        self.faults: Counter[str] = Counter()
+        self.total = 0
+        self.throttled = 0
+
+    def record(self, endpoint: str, code: str, fault: str | None) -> None:
+        self.total += 1
+        self.requests[endpoint] += 1
+        self.codes[code] += 1
+        if code == "40100":
+            self.throttled += 1
+        if fault is not None:
+            self.faults[fault] += 1
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "requests": dict(sorted(self.requests.items())),
+            "codes": dict(sorted(self.codes.items())),
+            "total": self.total,
+            "throttled": self.throttled,
+            "faults": dict(sorted(self.faults.items())),
+            "faults_injected": sum(self.faults.values()),
+        }
+
+
+class RequestLog:
+    """JSON lines, one per request, with every secret parameter masked."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._file: IO[bytes] = path.open("ab")
+
+    def write(self, entry: dict[str, Any]) -> None:
+        line = orjson.dumps(entry, default=str) + b"\n"
+        with self._lock:
+            self._file.write(line)
+            self._file.flush()
+
+    def close(self) -> None:
+        with self._lock:
+            self._file.close()
+
+
+def mask_params(params: dict[str, Any]) -> dict[str, Any]:
+    """Secrets never reach the log: their values are replaced, their presence is kept."""
+    return {key: (MASK if key in MASKED_PARAMS else value) for key, value in params.items()}
+
+
+@dataclass
+class ReportTask:
+    """One asynchronous report: the rows are computed at creation, the status advances per check."""
+
+    task_id: str
+    advertiser_id: str
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    file_name: str
+    output_format: str
+    checks: int = 0
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    STATUSES = ("QUEUING", "PROCESSING", "SUCCESS")
+
+    @property
+    def status(self) -> str:
+        return self.STATUSES[min(self.checks, len(self.STATUSES) - 1)]
+
+
+class Emulator:
+    """The state behind one emulated TikTok API: world, OAuth, throttling, faults, stats and log."""
+
+    def __init__(
+        self,
+        config: EmulatorConfig | None = None,
+        *,
+        world: World | None = None,
+        stall_seconds: float = DEFAULT_STALL_SECONDS,
+    ) -> None:
+        self.config = config = config or EmulatorConfig()
+        if world is None:
+            from tiktok_ads_mart.emulator.world import World
+
+            world = World(config)
+        self.world = world
+        self.tokens = TokenRegistry(
+            seed=config.seed,
+            app_id=world.app_id,
+            secret=world.secret,
+            mode=config.token_mode,
+            clock=lambda: self.world.now,
+        )
+        self.ready_grant: AccessGrant = self.tokens.issue_access(world.advertiser_ids)
+        self.limiter = RateLimiter(config.qps, config.qpm)
+        self.faults = FaultInjector(config.seed, config.fault_rate, config.faults, stall_seconds)
+        self.latency_ms = config.latency_ms
+        self.statistics = Stats()
+        self.request_log = RequestLog(config.request_log) if config.request_log else None
+        self.report_tasks: dict[str, ReportTask] = {}
+        self.report_cache: dict[tuple[Any, ...], Any] = {}
+        self._request_counter = 0
+        self._task_counter = 0
+        self._id_tag = hashlib.sha256(f"emulator:{config.seed}".encode()).hexdigest()[:6].upper()
+
+    # -- identity -------------------------------------------------------------------------------
+    @property
+    def app_id(self) -> str:
+        return str(self.world.app_id)
+
+    @property
+    def secret(self) -> str:
+        return str(self.world.secret)
+
+    @property
+    def access_token(self) -> str:
+        """The ready token for every advertiser, as TikTok's sandbox portal hands one out."""
+        return self.ready_grant.token
+
+    @property
+    def advertiser_ids(self) -> list[str]:
+        return list(self.world.advertiser_ids)
+
+    def issue_token(self, advertiser_ids: Sequence[str] | None = None) -> str:
+        """A token for some advertisers only (tests of 40001) or all of them."""
+        ids = self.advertiser_ids if advertiser_ids is None else list(advertiser_ids)
+        return self.tokens.issue_access(ids).token
+
+    # -- clock ----------------------------------------------------------------------------------
+    @property
+    def now(self) -> datetime:
+        now: datetime = self.world.now
+        return now
+
+    def set_now(self, now: datetime) -> None:
+        """Move the emulator clock; tokens and auth codes expire, and the world restates by it."""
+        self.world.set_now(resolve_now(now))
+        self.report_cache.clear()
+
+    # -- knobs and counters -----------------------------------------------------------------------
+    def configure(
+        self,
+        *,
+        qps: int | None = None,
+        qpm: int | None = None,
+        latency_ms: int | None = None,
+        fault_rate: float | None = None,
+        faults: Sequence[str] | None = None,
+        stall_seconds: float | None = None,
+    ) -> None:
+        """Change throttling, latency and faults of a running emulator (world and tokens stay)."""
+        for name, value in (("qps", qps), ("qpm", qpm), ("latency_ms", latency_ms)):
+            if value is not None and value < 0:
+                raise ValueError(f"{name} must not be negative, got {value}")
+        self.limiter.configure(qps=qps, qpm=qpm)
+        if latency_ms is not None:
+            self.latency_ms = latency_ms
+        self.faults.configure(rate=fault_rate, kinds=faults, stall_seconds=stall_seconds)
+
+    def stats(self) -> dict[str, Any]:
+        return self.statistics.as_dict()
+
+    def reset_stats(self) -> None:
+        """Zero the counters and forget recent traffic, so the next phase of a test starts clean."""
+        self.statistics = Stats()
+        self.limiter.reset()
+
+    def next_request_id(self) -> str:
+        """Unique per request and deterministic: emulator time, a seed tag and a counter."""
+        self._request_counter += 1
+        return f"{self.world.now:%Y%m%d%H%M%S}{self._id_tag}{self._request_counter:010d}"
+
+    def next_task_id(self) -> str:
+        self._task_counter += 1
+        digest = int(hashlib.sha256(f"task:{self.config.seed}:{self._task_counter}".encode()).hexdigest(), 16)
+        return str(7_000_000_000_000_000_000 + digest % 1_000_000_000_000_000_000)
+
+    def close(self) -> None:
+        if self.request_log is not None:
+            self.request_log.close()
+
+
+@dataclass(frozen=True)
+class RunningEmulator:
+    """A served emulator: where it listens and the credentials a client starts with."""
+
+    root_url: str
+    base_url: str
+    portal_url: str
+    app_id: str
+    secret: str
+    access_token: str
+    advertiser_ids: list[str]
+    emulator: Emulator
+
+    def announcement(self) -> dict[str, Any]:
+        """The one JSON line ``emulator serve`` prints (the offline fake's credentials, not real ones)."""
+        return {
+            "base_url": self.base_url,
+            "portal_url": self.portal_url,
+            "app_id": self.app_id,
+            "secret": self.secret,
+            "access_token": self.access_token,
+            "advertiser_ids": self.advertiser_ids,
+        }
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """Bind before serving, so 'port in use' is an OSError in the caller, not a dead thread."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(512)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+@contextmanager
+def run_emulator(
+    config_or_emulator: EmulatorConfig | Emulator | None = None,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    log_level: str = "warning",
+    startup_timeout: float = 10.0,
+) -> Iterator[RunningEmulator]:
+    """Serve an emulator with uvicorn in a background thread for the duration of the block."""
+    import uvicorn
+
+    from tiktok_ads_mart.emulator.app import create_app
+
+    if isinstance(config_or_emulator, Emulator):
+        emulator = config_or_emulator
+    else:
+        emulator = Emulator(config_or_emulator)
+    sock = bind_socket(host, port)
+    bound_port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(emulator),
+            log_level=log_level,
+            access_log=False,
+            lifespan="off",
+            http="h11",
+            timeout_graceful_shutdown=1,
+        )
+    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="emulator", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + startup_timeout
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            sock.close()
+            raise RuntimeError("the emulator server did not start")
+        time.sleep(0.005)
+    url_host = f"[{host}]" if ":" in host else host
+    root = f"http://{url_host}:{bound_port}"
+    try:
+        yield RunningEmulator(
+            root_url=root + "/",
+            base_url=root + API_PREFIX,
+            portal_url=root + PORTAL_PATH,
+            app_id=emulator.app_id,
+            secret=emulator.secret,
+            access_token=emulator.access_token,
+            advertiser_ids=emulator.advertiser_ids,
+            emulator=emulator,
+        )
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+__all__ = [
+    "API_PREFIX",
+    "MASKED_PARAMS",
+    "PORTAL_PATH",
+    "Emulator",
+    "ReportTask",
+    "RequestLog",
+    "RunningEmulator",
+    "Stats",
+    "bind_socket",
+    "mask_params",
+    "run_emulator",
+]
