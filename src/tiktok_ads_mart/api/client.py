@@ -27,6 +27,20 @@ from tiktok_ads_mart.secret import Secret
 
 log = logging.getLogger("tiktok_ads_mart.api")
 
+
+class _HideQueryStrings(logging.Filter):
+    """httpx logs every request's full URL at INFO; ``oauth2/advertiser/get/`` has the app secret in it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(isinstance(a, httpx.URL) for a in record.args):
+            record.args = tuple(
+                a.copy_with(query=None) if isinstance(a, httpx.URL) and a.query else a for a in record.args
+            )
+        return True
+
+
+logging.getLogger("httpx").addFilter(_HideQueryStrings())
+
 PRODUCTION_API_BASE = "https://business-api.tiktok.com/open_api/v1.3/"
 SANDBOX_API_BASE = "https://sandbox-ads.tiktok.com/open_api/v1.3/"
 LOGIN_AGAIN = "run `tiktok-ads-mart auth login` again"

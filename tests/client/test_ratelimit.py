@@ -1,0 +1,97 @@
+"""The limiter's arithmetic on a fake clock: sliding windows, in-flight starts, AIMD."""
+
+from __future__ import annotations
+
+import pytest
+
+from tiktok_ads_mart.api import DEFAULT_RATE_LIMITS, TIERS, RateLimiter, RateLimits, RetryPolicy, limiter_for
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def max_in_window(starts: list[float], window: float) -> int:
+    return max(sum(1 for t in starts if s <= t < s + window) for s in starts)
+
+
+def test_tiers_match_tiktoks_table() -> None:
+    assert RateLimits(10, 600) == DEFAULT_RATE_LIMITS
+    assert {name: (t.qps, t.qpm) for name, t in TIERS.items()} == {
+        "basic": (10, 600),
+        "advanced": (20, 1200),
+        "premium": (30, 1800),
+        "ultimate": (50, 3000),
+    }
+    assert RateLimits.tier("Premium") == TIERS["premium"]
+    with pytest.raises(ValueError, match="unknown rate-limit tier"):
+        RateLimits.tier("gold")
+
+
+def test_reservations_never_put_more_than_qps_starts_in_any_second() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(RateLimits(qps=5, qpm=1000), clock=clock)
+    starts = [limiter.reserve() for _ in range(23)]
+    assert starts == sorted(starts)
+    assert max_in_window(starts, 1.0 + limiter.limits.margin) == 5
+    # not too conservative either: 23 starts at 5/s take about 4 windows
+    assert starts[-1] - starts[0] == pytest.approx(4 * (1.0 + limiter.limits.margin))
+
+
+def test_reservations_hold_the_minute_window_too() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(RateLimits(qps=10, qpm=12), clock=clock)
+    starts = [limiter.reserve() for _ in range(30)]
+    assert max_in_window(starts, 60.0) <= 12
+    assert starts[12] - starts[0] >= 60.0
+
+
+def test_time_passing_frees_the_window() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(RateLimits(qps=2, qpm=0), clock=clock)
+    assert [limiter.reserve() for _ in range(2)] == [100.0, 100.0]
+    clock.now = 200.0
+    assert limiter.reserve() == 200.0
+
+
+def test_unlimited_never_waits() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(RateLimits(0, 0), clock=clock)
+    assert {limiter.reserve() for _ in range(1000)} == {100.0}
+
+
+def test_throttle_pauses_halves_and_recovers_slowly() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(RateLimits(qps=10, qpm=0), clock=clock)
+    limiter.on_throttled()
+    assert limiter.factor == 0.5
+    assert limiter.reserve() >= 101.0  # paused for about a second
+    limiter.on_throttled()
+    limiter.on_throttled()
+    limiter.on_throttled()
+    assert limiter.factor == 0.25  # floor
+    steps = 0
+    while limiter.factor < 1.0:
+        limiter.on_success()
+        steps += 1
+    assert 30 <= steps <= 100
+
+
+def test_one_limiter_per_app_in_the_process() -> None:
+    limits = RateLimits(3, 30)
+    assert limiter_for("app-a", limits) is limiter_for("app-a", limits)
+    assert limiter_for("app-a", limits) is not limiter_for("app-b", limits)
+
+
+def test_retry_delays_grow_and_stay_bounded() -> None:
+    policy = RetryPolicy(base_delay=0.5, max_delay=4.0, throttle_delay=1.0)
+    assert 0.25 <= policy.delay(1) <= 0.5
+    assert 2.0 <= policy.delay(4) <= 4.0
+    assert all(policy.delay(n) <= 4.0 for n in range(1, 20))
+    assert policy.delay(1, throttled=True) >= 1.0
+    with pytest.raises(ValueError):
+        RetryPolicy(max_attempts=0)
