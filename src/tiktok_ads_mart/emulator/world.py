@@ -1,0 +1,747 @@
+"""The emulator's fake TikTok Ads account: advertisers, campaigns, ad groups, ads, audiences and a clock.
+
+Everything derives from ``EmulatorConfig.seed`` and the sizes, so two worlds built from equal configs
+answer every call with equal bytes. Objects carry a schedule (creation, renames, budget changes, pauses,
+deletion) fixed at construction; the clock (``set_now``) only decides how much of that schedule is
+visible, which is why moving it is cheap and why incremental syncs can be tested against it.
+
+Report numbers (an hourly fine grain per ad, aggregated exactly) live in
+:mod:`tiktok_ads_mart.emulator.reports`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tiktok_ads_mart.emulator.config import EmulatorConfig, resolve_now
+from tiktok_ads_mart.emulator.ids import (
+    SECONDS_PER_DAY,
+    SECONDS_PER_HOUR,
+    format_utc,
+    local_date,
+    secret_hex,
+    seeded_rng,
+    snowflake_id,
+    stable_hash,
+    to_epoch,
+)
+
+FUTURE_DAYS = 7
+"""Days of schedule and delivery simulated past the configured ``now``, so ``set_now`` can move forward."""
+
+
+@dataclass(frozen=True)
+class AdvertiserProfile:
+    """Where an advertiser lives: its reporting timezone, currency and markets."""
+
+    timezone: str
+    currency: str
+    country: str
+    language: str
+    markets: tuple[str, ...]
+
+
+PROFILES: tuple[AdvertiserProfile, ...] = (
+    AdvertiserProfile("America/Los_Angeles", "USD", "US", "en", ("US", "CA", "MX", "GB")),
+    AdvertiserProfile("Europe/Berlin", "EUR", "DE", "de", ("DE", "AT", "CH", "FR", "NL")),
+    AdvertiserProfile("Asia/Tokyo", "JPY", "JP", "ja", ("JP", "KR", "TW")),
+    AdvertiserProfile("Etc/GMT", "GBP", "GB", "en", ("GB", "IE", "FR", "DE", "US")),
+    AdvertiserProfile("America/Sao_Paulo", "BRL", "BR", "pt", ("BR", "AR", "CL", "PT")),
+    AdvertiserProfile("Asia/Kolkata", "INR", "IN", "en", ("IN", "AE", "SG")),
+    AdvertiserProfile("Australia/Sydney", "AUD", "AU", "en", ("AU", "NZ")),
+    AdvertiserProfile("America/New_York", "USD", "US", "en", ("US", "CA")),
+)
+"""Cycled over advertisers; the first four cover a negative, a DST-switching, a +9 and a zero offset."""
+
+CURRENCY_DECIMALS: Mapping[str, int] = {"JPY": 0, "KRW": 0}
+"""Minor-unit digits per currency; 2 unless listed (JPY has no minor unit)."""
+
+OBJECTIVES: tuple[str, ...] = (
+    "WEB_CONVERSIONS",
+    "APP_PROMOTION",
+    "TRAFFIC",
+    "LEAD_GENERATION",
+    "VIDEO_VIEWS",
+    "REACH",
+    "ENGAGEMENT",
+)
+_OPTIMIZATION: Mapping[str, tuple[str, str, str]] = {
+    # objective -> (optimization_goal, billing_event, promotion_type)
+    "WEB_CONVERSIONS": ("CONVERT", "OCPM", "WEBSITE"),
+    "APP_PROMOTION": ("INSTALL", "OCPM", "APP"),
+    "TRAFFIC": ("CLICK", "CPC", "WEBSITE"),
+    "LEAD_GENERATION": ("LEAD_GENERATION", "OCPM", "INSTANT_FORM"),
+    "VIDEO_VIEWS": ("ENGAGED_VIEW", "CPV", "WEBSITE"),
+    "REACH": ("REACH", "CPM", "WEBSITE"),
+    "ENGAGEMENT": ("FOLLOWERS", "OCPM", "WEBSITE"),
+}
+AUDIENCE_TYPES: tuple[str, ...] = (
+    "Customer File Audience",
+    "Engagement Audience",
+    "App Activity Audience",
+    "Website Audience",
+    "Lookalike Audience",
+    "Lead Generation",
+)
+_THEMES = (
+    "Spring Launch",
+    "Summer Sale",
+    "Back to School",
+    "Black Friday",
+    "Holiday Push",
+    "Evergreen",
+    "Brand Lift",
+    "Retargeting",
+    "New Arrivals",
+    "Clearance",
+    "App Relaunch",
+    "Creator Collab",
+)
+_SEGMENTS = (
+    "Broad",
+    "Lookalike 1%",
+    "Interest: Fitness",
+    "Interest: Gaming",
+    "Retarget 30d",
+    "Women 18-34",
+    "Men 25-44",
+    "Custom Audience",
+    "Students",
+    "Parents",
+)
+_CREATIVES = (
+    "UGC Unboxing",
+    "Product Demo",
+    "Testimonial",
+    "Before-After",
+    "Green Screen",
+    "Tutorial",
+    "Creator Duet",
+    "Countdown",
+    "Carousel Cut",
+    "Behind the Scenes",
+)
+_AD_TEXTS = (
+    "Shop the drop before it is gone",
+    "Tap to see why everyone is switching",
+    "Your new favourite starts here",
+    "Limited time: free shipping today",
+    "Made for creators, loved by everyone",
+    "Try it free for 7 days",
+)
+_CTAS = ("SHOP_NOW", "LEARN_MORE", "DOWNLOAD_NOW", "SIGN_UP", "ORDER_NOW", "CONTACT_US")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One scheduled edit of an object: it takes effect, and bumps ``modify_time``, at ``at``."""
+
+    at: int
+    field: str  # "name" | "budget" | "enabled" | "deleted"
+    value: Any
+
+
+@dataclass
+class Entity:
+    """A campaign, ad group or ad: fixed attributes plus the schedule of edits that the clock reveals."""
+
+    kind: str
+    entity_id: str
+    index: int
+    created: int
+    name: str
+    budget: float
+    enabled: bool
+    parent: Entity | None
+    static: dict[str, Any]
+    changes: list[Change] = field(default_factory=list)
+
+    def state_at(self, now: int) -> EntityState:
+        """Apply every change scheduled at or before ``now``."""
+        name, budget, enabled, deleted, modified = self.name, self.budget, self.enabled, False, self.created
+        for change in self.changes:
+            if change.at > now:
+                break
+            modified = change.at
+            if change.field == "name":
+                name = str(change.value)
+            elif change.field == "budget":
+                budget = float(change.value)
+            elif change.field == "enabled":
+                enabled = bool(change.value)
+            elif change.field == "deleted":
+                deleted = True
+        return EntityState(name, budget, enabled, deleted, modified)
+
+    def serving_intervals(self) -> list[tuple[int, int]]:
+        """Half-open UTC intervals during which this object itself is live (created, enabled, not deleted)."""
+        intervals: list[tuple[int, int]] = []
+        live_since: int | None = self.created if self.enabled else None
+        for change in self.changes:
+            if change.field == "enabled":
+                if change.value and live_since is None:
+                    live_since = change.at
+                elif not change.value and live_since is not None:
+                    intervals.append((live_since, change.at))
+                    live_since = None
+            elif change.field == "deleted":
+                if live_since is not None:
+                    intervals.append((live_since, change.at))
+                return intervals
+        if live_since is not None:
+            intervals.append((live_since, 2**62))
+        return intervals
+
+
+@dataclass(frozen=True)
+class EntityState:
+    """What an object looks like at one instant."""
+
+    name: str
+    budget: float
+    enabled: bool
+    deleted: bool
+    modified: int
+
+
+@dataclass
+class Advertiser:
+    """One ad account with its object tree; report data is attached lazily by the report engine."""
+
+    index: int
+    advertiser_id: str
+    name: str
+    profile: AdvertiserProfile
+    created: int
+    balance: float
+    campaigns: list[Entity]
+    adgroups: list[Entity]
+    ads: list[Entity]  # ordered by campaign, then ad group: every parent's ads are contiguous
+    audiences: list[dict[str, Any]]
+    audience_history: dict[str, list[dict[str, Any]]]
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.profile.timezone)
+
+    @property
+    def currency_decimals(self) -> int:
+        return CURRENCY_DECIMALS.get(self.profile.currency, 2)
+
+
+class World:
+    """The deterministic fake account tree plus its clock; the public face used by the HTTP layer.
+
+    Entity lists are rendered at the current clock and cached per (advertiser, kind, now), so treat the
+    returned dicts as read-only. See :meth:`report` for the report engine.
+    """
+
+    def __init__(self, config: EmulatorConfig) -> None:
+        self.config = config
+        self._start_now = resolve_now(config.now)
+        self._now = self._start_now
+        self._now_epoch = to_epoch(self._now)
+        seed = config.seed
+        self.app_id = str(7_000_000_000_000_000_000 + stable_hash(seed, "app") % 10**18)
+        self.secret = secret_hex(seed, "app-secret")
+        self._horizon = to_epoch(self._start_now) + FUTURE_DAYS * SECONDS_PER_DAY
+        self._advertisers: dict[str, Advertiser] = {}
+        used_ids: set[str] = set()
+        for index in range(config.advertisers):
+            advertiser = _build_advertiser(config, index, to_epoch(self._start_now), self._horizon, used_ids)
+            self._advertisers[advertiser.advertiser_id] = advertiser
+        self.advertiser_ids: list[str] = list(self._advertisers)
+        self._render_cache: dict[tuple[str, str], tuple[int, list[dict[str, Any]]]] = {}
+        self._engine: Any = None
+
+    # ----------------------------------------------------------------------------------- clock
+    @property
+    def now(self) -> datetime:
+        """The emulator clock (aware UTC)."""
+        return self._now
+
+    @property
+    def now_epoch(self) -> int:
+        return self._now_epoch
+
+    @property
+    def start_now(self) -> datetime:
+        """The clock the world was built around; schedules and delivery extend FUTURE_DAYS past it."""
+        return self._start_now
+
+    def set_now(self, moment: datetime) -> None:
+        """Move the clock (either way). O(1): caches are keyed by the clock, nothing is rebuilt."""
+        self._now = resolve_now(moment)
+        self._now_epoch = to_epoch(self._now)
+
+    # ----------------------------------------------------------------------------------- objects
+    def advertiser(self, advertiser_id: str) -> Advertiser:
+        """The internal advertiser record; KeyError names an unknown id."""
+        try:
+            return self._advertisers[advertiser_id]
+        except KeyError:
+            raise KeyError(f"unknown advertiser_id {advertiser_id}") from None
+
+    def advertisers(self) -> list[dict[str, Any]]:
+        """``/advertiser/info/`` objects of every advertiser (create_time as epoch seconds, as TikTok)."""
+        return [_render_advertiser(adv) for adv in self._advertisers.values()]
+
+    def campaigns(self, advertiser_id: str) -> list[dict[str, Any]]:
+        """Every campaign created at or before now, deleted ones included, in TikTok's field names."""
+        return self._rendered(advertiser_id, "campaign")
+
+    def adgroups(self, advertiser_id: str) -> list[dict[str, Any]]:
+        """Every ad group created at or before now, deleted ones included."""
+        return self._rendered(advertiser_id, "adgroup")
+
+    def ads(self, advertiser_id: str) -> list[dict[str, Any]]:
+        """Every ad created at or before now, deleted ones included."""
+        return self._rendered(advertiser_id, "ad")
+
+    def audiences(self, advertiser_id: str) -> list[dict[str, Any]]:
+        """Custom audiences created at or before now (``dmp/custom_audience/list/`` items)."""
+        now_text = format_utc(self._now_epoch)
+        return [a for a in self.advertiser(advertiser_id).audiences if a["create_time"] <= now_text]
+
+    def audience_history(self, advertiser_id: str, audience_id: str) -> list[dict[str, Any]]:
+        """``audience_history`` entries of one audience visible at now (newest first); [] if unknown."""
+        now_text = format_utc(self._now_epoch)
+        history = self.advertiser(advertiser_id).audience_history.get(audience_id, [])
+        return [entry for entry in history if entry["opt_time"] <= now_text]
+
+    def ad_parents(self, advertiser_id: str) -> dict[str, tuple[str, str]]:
+        """Ground truth for tests: ad_id -> (adgroup_id, campaign_id), every ad including future ones."""
+        result: dict[str, tuple[str, str]] = {}
+        for ad in self.advertiser(advertiser_id).ads:
+            adgroup = ad.parent
+            assert adgroup is not None and adgroup.parent is not None
+            result[ad.entity_id] = (adgroup.entity_id, adgroup.parent.entity_id)
+        return result
+
+    def _rendered(self, advertiser_id: str, kind: str) -> list[dict[str, Any]]:
+        key = (advertiser_id, kind)
+        cached = self._render_cache.get(key)
+        if cached is not None and cached[0] == self._now_epoch:
+            return list(cached[1])
+        adv = self.advertiser(advertiser_id)
+        now = self._now_epoch
+        entities = {"campaign": adv.campaigns, "adgroup": adv.adgroups, "ad": adv.ads}[kind]
+        states: dict[str, EntityState] = {}
+
+        def state(entity: Entity) -> EntityState:
+            found = states.get(entity.entity_id)
+            if found is None:
+                found = states[entity.entity_id] = entity.state_at(now)
+            return found
+
+        rendered = [_render_entity(adv, entity, state) for entity in entities if entity.created <= now]
+        self._render_cache[key] = (now, rendered)
+        return list(rendered)
+
+
+# ------------------------------------------------------------------------------------------- rendering
+def secondary_status(entity: Entity, state_of: Any) -> str:
+    """TikTok's secondary_status, with a parent's deletion or pause cascaded onto its children."""
+    prefix = {"campaign": "CAMPAIGN", "adgroup": "ADGROUP", "ad": "AD"}[entity.kind]
+    own: EntityState = state_of(entity)
+    if own.deleted:
+        return f"{prefix}_STATUS_DELETE"
+    ancestors: list[Entity] = []
+    parent = entity.parent
+    while parent is not None:
+        ancestors.append(parent)
+        parent = parent.parent
+    for ancestor in reversed(ancestors):  # the campaign outranks the ad group
+        if state_of(ancestor).deleted:
+            return f"{prefix}_STATUS_{ancestor.kind.upper()}_DELETE"
+    if not own.enabled:
+        return f"{prefix}_STATUS_DISABLE"
+    for ancestor in reversed(ancestors):
+        if not state_of(ancestor).enabled:
+            return f"{prefix}_STATUS_{ancestor.kind.upper()}_DISABLE"
+    return "CAMPAIGN_STATUS_ENABLE" if entity.kind == "campaign" else f"{prefix}_STATUS_DELIVERY_OK"
+
+
+def is_deleted(entity: Entity, now: int) -> bool:
+    """Deleted itself or through a deleted parent (what the report's STATUS_NOT_DELETE filter drops)."""
+    node: Entity | None = entity
+    while node is not None:
+        if node.state_at(now).deleted:
+            return True
+        node = node.parent
+    return False
+
+
+def _render_entity(adv: Advertiser, entity: Entity, state_of: Any) -> dict[str, Any]:
+    own: EntityState = state_of(entity)
+    out: dict[str, Any] = {"advertiser_id": adv.advertiser_id}
+    chain: list[Entity] = []
+    node: Entity | None = entity
+    while node is not None:
+        chain.append(node)
+        node = node.parent
+    for ancestor in reversed(chain):
+        ancestor_state: EntityState = state_of(ancestor)
+        out[f"{ancestor.kind}_id"] = ancestor.entity_id
+        out[f"{ancestor.kind}_name"] = ancestor_state.name
+    out.update(entity.static)
+    if entity.kind != "ad":
+        out["budget"] = own.budget
+    out["operation_status"] = "ENABLE" if own.enabled and not own.deleted else "DISABLE"
+    out["secondary_status"] = secondary_status(entity, state_of)
+    out["create_time"] = format_utc(entity.created)
+    out["modify_time"] = format_utc(own.modified)
+    return out
+
+
+def _render_advertiser(adv: Advertiser) -> dict[str, Any]:
+    profile = adv.profile
+    digits = stable_hash(adv.advertiser_id, "phone") % 10**4
+    return {
+        "advertiser_id": adv.advertiser_id,
+        "name": adv.name,
+        "status": "STATUS_ENABLE",
+        "role": "ROLE_ADVERTISER",
+        "currency": profile.currency,
+        "timezone": profile.timezone,
+        "display_timezone": profile.timezone,
+        "balance": adv.balance,
+        "create_time": adv.created,
+        "company": f"{adv.name.split(' ')[0]} Holdings",
+        "industry": "290303",
+        "address": f"{10 + adv.index} Market Street",
+        "country": profile.country,
+        "language": profile.language,
+        "contacter": "Al***",
+        "email": f"ad***@example{adv.index}.com",
+        "cellphone_number": f"+1***{digits:04d}",
+        "telephone_number": f"+1***{digits:04d}",
+        "license_no": f"LIC-{stable_hash(adv.advertiser_id, 'lic') % 10**8:08d}",
+        "license_url": "",
+        "description": "",
+        "rejection_reason": "",
+        "owner_bc_id": str(7_100_000_000_000_000_000 + stable_hash(adv.advertiser_id, "bc") % 10**17),
+        "advertiser_account_type": "AUCTION",
+    }
+
+
+# ------------------------------------------------------------------------------------------- building
+def _build_advertiser(
+    config: EmulatorConfig, index: int, now: int, horizon: int, used_ids: set[str]
+) -> Advertiser:
+    """One advertiser's object tree; each advertiser draws from its own stream (order-independent)."""
+    rng = seeded_rng(config.seed, "advertiser", index)
+    profile = PROFILES[index % len(PROFILES)]
+    created = now - int(rng.integers(400, 1500)) * SECONDS_PER_DAY - int(rng.integers(0, SECONDS_PER_DAY))
+    advertiser_id = _unique_id(created, used_ids, config.seed, "advertiser", index)
+    brand = ("Acme", "Nordlicht", "Sakura", "Thames", "Ipanema", "Lotus", "Coral", "Hudson")[index % 8]
+    history_start = to_epoch(
+        datetime.combine(
+            local_date(now, ZoneInfo(profile.timezone)),
+            datetime.min.time(),
+            tzinfo=ZoneInfo(profile.timezone),
+        )
+        - timedelta(days=config.days - 1)
+    )
+    decimals = CURRENCY_DECIMALS.get(profile.currency, 2)
+    scale = 100.0 if decimals == 0 else 1.0
+    audiences, audience_history = _build_audiences(config, index, advertiser_id, rng, now, horizon, used_ids)
+    audience_ids = [a["audience_id"] for a in audiences]
+    campaigns: list[Entity] = []
+    adgroups: list[Entity] = []
+    ads: list[Entity] = []
+    for c in range(config.campaigns_per_advertiser):
+        objective = OBJECTIVES[(c + index) % len(OBJECTIVES)]
+        c_created = _creation_time(rng, history_start, now, horizon, before_history=0.7)
+        budget_mode = ("BUDGET_MODE_DAY", "BUDGET_MODE_TOTAL", "BUDGET_MODE_INFINITE")[
+            int(rng.integers(0, 3))
+        ]
+        c_budget = 0.0 if budget_mode == "BUDGET_MODE_INFINITE" else float(rng.integers(5, 200)) * 50 * scale
+        campaign = Entity(
+            "campaign",
+            _unique_id(c_created, used_ids, config.seed, index, "campaign", c),
+            c,
+            c_created,
+            f"{_THEMES[int(rng.integers(0, len(_THEMES)))]} - {objective.replace('_', ' ').title()} - "
+            f"{profile.country} #{c + 1}",
+            c_budget,
+            bool(rng.random() < 0.97),
+            None,
+            {
+                "campaign_type": "REGULAR_CAMPAIGN",
+                "objective_type": objective,
+                "objective": "APP" if objective == "APP_PROMOTION" else "LANDING_PAGE",
+                "app_promotion_type": "APP_INSTALL" if objective == "APP_PROMOTION" else "UNSET",
+                "budget_mode": budget_mode,
+                "budget_optimize_on": budget_mode != "BUDGET_MODE_INFINITE",
+                "is_new_structure": True,
+                "is_smart_performance_campaign": False,
+                "is_search_campaign": False,
+                "is_advanced_dedicated_campaign": False,
+                "rf_campaign_type": "STANDARD",
+                "deep_bid_type": None,
+                "roas_bid": 0.0,
+                "special_industries": [],
+            },
+        )
+        _schedule(rng, campaign, now, horizon, delete_p=0.12, budget=True)
+        campaigns.append(campaign)
+        goal, billing, promotion = _OPTIMIZATION[objective]
+        for g in range(config.adgroups_per_campaign):
+            g_created = _child_creation(rng, campaign.created, horizon)
+            g_budget = float(rng.integers(2, 60)) * 25 * scale
+            bid = round(float(rng.integers(50, 900)) / 100 * scale, 2)
+            adgroup = Entity(
+                "adgroup",
+                _unique_id(g_created, used_ids, config.seed, index, "adgroup", c, g),
+                len(adgroups),
+                g_created,
+                f"{_SEGMENTS[int(rng.integers(0, len(_SEGMENTS)))]} | {profile.country} | AG{g + 1}",
+                g_budget,
+                bool(rng.random() < 0.97),
+                campaign,
+                {
+                    "budget_mode": "BUDGET_MODE_DAY",
+                    "schedule_type": "SCHEDULE_FROM_NOW",
+                    "schedule_start_time": format_utc(g_created),
+                    "schedule_end_time": format_utc(g_created + 400 * SECONDS_PER_DAY),
+                    "optimization_goal": goal,
+                    "optimization_event": "SHOPPING" if goal == "CONVERT" else None,
+                    "billing_event": billing,
+                    "bid_type": "BID_TYPE_NO_BID" if billing == "OCPM" else "BID_TYPE_CUSTOM",
+                    "bid_price": 0.0 if billing == "OCPM" else bid,
+                    "conversion_bid_price": bid if billing == "OCPM" else 0.0,
+                    "pacing": "PACING_MODE_SMOOTH",
+                    "placement_type": ("PLACEMENT_TYPE_AUTOMATIC", "PLACEMENT_TYPE_NORMAL")[g % 2],
+                    "placements": ["PLACEMENT_TIKTOK"] if g % 2 else ["PLACEMENT_TIKTOK", "PLACEMENT_PANGLE"],
+                    "promotion_type": promotion,
+                    "app_id": str(7_200_000_000_000_000_000 + index) if promotion == "APP" else None,
+                    "pixel_id": None if promotion == "APP" else str(7_300_000_000_000_000_000 + index),
+                    "location_ids": [str(6_000_000 + stable_hash(m) % 999_999) for m in profile.markets[:2]],
+                    "languages": [profile.language],
+                    "gender": "GENDER_UNLIMITED",
+                    "age_groups": ["AGE_18_24", "AGE_25_34", "AGE_35_44"],
+                    "audience_ids": audience_ids[g % max(1, len(audience_ids)) :][:1] if audience_ids else [],
+                    "excluded_audience_ids": [],
+                    "operating_systems": ["ANDROID", "IOS"] if promotion != "APP" else ["ANDROID"],
+                    "click_attribution_window": "SEVEN_DAYS",
+                    "view_attribution_window": "ONE_DAY",
+                    "creative_material_mode": "CUSTOM",
+                    "is_new_structure": True,
+                    "comment_disabled": False,
+                    "video_download_disabled": False,
+                    "share_disabled": False,
+                },
+            )
+            _schedule(rng, adgroup, now, horizon, delete_p=0.08, budget=True)
+            adgroups.append(adgroup)
+            for a in range(config.ads_per_adgroup):
+                a_created = _child_creation(rng, adgroup.created, horizon)
+                creative = _CREATIVES[int(rng.integers(0, len(_CREATIVES)))]
+                ad_id = _unique_id(a_created, used_ids, config.seed, index, "ad", c, g, a)
+                ad = Entity(
+                    "ad",
+                    ad_id,
+                    len(ads),
+                    a_created,
+                    f"{creative} v{a + 1}",
+                    0.0,
+                    bool(rng.random() < 0.97),
+                    adgroup,
+                    {
+                        "ad_format": "SINGLE_VIDEO",
+                        "ad_text": _AD_TEXTS[int(rng.integers(0, len(_AD_TEXTS)))],
+                        "call_to_action": _CTAS[int(rng.integers(0, len(_CTAS)))],
+                        "video_id": f"v10033g50000{stable_hash(ad_id, 'video') % 10**12:012d}",
+                        "image_ids": [],
+                        "identity_type": "CUSTOMIZED_USER",
+                        "identity_id": str(7_400_000_000_000_000_000 + index),
+                        "display_name": brand,
+                        "landing_page_url": f"https://www.{brand.lower()}.example/p/{a_created % 100000}",
+                        "deeplink": "",
+                        "tracking_pixel_id": None,
+                        "is_aco": False,
+                        "creative_authorized": False,
+                        "utm_params": [],
+                    },
+                )
+                _schedule(rng, ad, now, horizon, delete_p=0.08, budget=False)
+                ads.append(ad)
+    name = f"{brand} {profile.country} {('Retail', 'Games', 'Apps', 'Fashion', 'Travel')[index % 5]}"
+    balance = round(float(rng.integers(1000, 500000)) * scale, 2)
+    return Advertiser(
+        index,
+        advertiser_id,
+        name,
+        profile,
+        created,
+        balance,
+        campaigns,
+        adgroups,
+        ads,
+        audiences,
+        audience_history,
+    )
+
+
+def _unique_id(created: int, used: set[str], *parts: object) -> str:
+    bump = 0
+    while True:
+        candidate = snowflake_id(created, *parts, bump)
+        if candidate not in used:
+            used.add(candidate)
+            return candidate
+        bump += 1
+
+
+def _creation_time(rng: Any, history_start: int, now: int, horizon: int, *, before_history: float) -> int:
+    """Mostly long-lived objects, some created inside the history, a few recent or still to come."""
+    draw = rng.random()
+    if draw < before_history:
+        return history_start - int(rng.integers(SECONDS_PER_HOUR, 200 * SECONDS_PER_DAY))
+    if draw < 0.93:
+        return int(rng.integers(history_start, max(history_start + 1, now - 3 * SECONDS_PER_DAY)))
+    if draw < 0.97:
+        return int(rng.integers(now - 3 * SECONDS_PER_DAY, now))
+    return int(rng.integers(now + SECONDS_PER_HOUR, horizon - SECONDS_PER_DAY))
+
+
+def _child_creation(rng: Any, parent_created: int, horizon: int) -> int:
+    """Children usually follow their parent within hours; some are added much later."""
+    if rng.random() < 0.85:
+        return parent_created + int(rng.integers(60, 6 * SECONDS_PER_HOUR))
+    latest = max(parent_created + 7 * SECONDS_PER_HOUR, horizon - SECONDS_PER_DAY)
+    return int(rng.integers(parent_created + 6 * SECONDS_PER_HOUR, latest))
+
+
+def _schedule(rng: Any, entity: Entity, now: int, horizon: int, *, delete_p: float, budget: bool) -> None:
+    """Draw renames, budget edits, pauses and maybe a deletion; a share falls near ``now`` on purpose."""
+    start = entity.created + SECONDS_PER_HOUR
+    if start >= horizon:
+        return
+
+    def moment() -> int:
+        if rng.random() < 0.35:  # recently modified or about to be: what incremental syncs must catch
+            low = max(start, now - 3 * SECONDS_PER_DAY)
+            return int(rng.integers(low, max(low + 1, horizon)))
+        return int(rng.integers(start, horizon))
+
+    changes: list[Change] = []
+    if rng.random() < 0.3:
+        changes.append(Change(moment(), "name", f"{entity.name} (edited)"))
+    if budget and entity.budget > 0 and rng.random() < 0.3:
+        factor = (0.8, 1.25, 1.5)[int(rng.integers(0, 3))]
+        changes.append(Change(moment(), "budget", round(entity.budget * factor, 2)))
+    if rng.random() < 0.08:
+        paused = moment()
+        changes.append(Change(paused, "enabled", False))
+        if rng.random() < 0.7 and paused + SECONDS_PER_HOUR < horizon:
+            changes.append(Change(int(rng.integers(paused + SECONDS_PER_HOUR, horizon)), "enabled", True))
+    if rng.random() < delete_p:
+        deleted_at = moment()
+        changes = [change for change in changes if change.at < deleted_at]
+        changes.append(Change(deleted_at, "deleted", True))
+    entity.changes = sorted(changes, key=lambda change: (change.at, change.field))
+
+
+def _build_audiences(
+    config: EmulatorConfig,
+    index: int,
+    advertiser_id: str,
+    rng: Any,
+    now: int,
+    horizon: int,
+    used_ids: set[str],
+) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    audiences: list[dict[str, Any]] = []
+    history: dict[str, list[dict[str, Any]]] = {}
+    for n in range(config.audiences_per_advertiser):
+        audience_type = AUDIENCE_TYPES[n % len(AUDIENCE_TYPES)]
+        if n == config.audiences_per_advertiser - 1 and n >= 3:
+            created = int(rng.integers(now + SECONDS_PER_HOUR, horizon - SECONDS_PER_DAY))
+        else:
+            created = now - int(rng.integers(SECONDS_PER_DAY, 300 * SECONDS_PER_DAY))
+        audience_id = _unique_id(created, used_ids, config.seed, index, "audience", n)
+        lookalike = audience_type == "Lookalike Audience" and bool(audiences)
+        audience = {
+            "audience_id": audience_id,
+            "name": f"{audience_type.replace(' Audience', '')} {n + 1}",
+            "audience_type": audience_type,
+            "audience_sub_type": "NORMAL",
+            "calculate_type": "SHA256" if audience_type == "Customer File Audience" else None,
+            "cover_num": int(rng.integers(1000, 5_000_000)),
+            "shared": False,
+            "is_creator": True,
+            "owner_id": advertiser_id,
+            "is_valid": n % 5 != 4,
+            "is_expiring": False,
+            "is_auto_refresh": audience_type in ("Website Audience", "App Activity Audience"),
+            "rule": ""
+            if lookalike or audience_type == "Customer File Audience"
+            else '{"retention_days": 30}',
+            "lookalike_spec": {
+                "source_audience_id": audiences[0]["audience_id"] if audiences else None,
+                "include_source": False,
+                "mobile_os": "ALL",
+                "placements": ["TIKTOK"],
+                "location_ids": [],
+                "audience_size": "NARROW",
+            }
+            if lookalike
+            else None,
+            "msg": "",
+            "error_msg": "",
+            "create_time": format_utc(created),
+            "expired_time": format_utc(created + 365 * SECONDS_PER_DAY),
+        }
+        audiences.append(audience)
+        entries = [
+            {
+                "action": "CREATE",
+                "action_detail": f"Created {audience_type}",
+                "editor": "open_api",
+                "msg": "",
+                "opt_time": format_utc(created),
+            }
+        ]
+        updated = created + int(rng.integers(SECONDS_PER_HOUR, 30 * SECONDS_PER_DAY))
+        if n % 2 == 0:
+            entries.insert(
+                0,
+                {
+                    "action": "UPDATE",
+                    "action_detail": "Audience refreshed",
+                    "editor": "open_api",
+                    "msg": "",
+                    "opt_time": format_utc(updated),
+                },
+            )
+        history[audience_id] = entries
+    return audiences, history
+
+
+def visible(entities: Sequence[Entity], now: int) -> list[Entity]:
+    """Objects created at or before ``now``."""
+    return [entity for entity in entities if entity.created <= now]
+
+
+__all__ = [
+    "AUDIENCE_TYPES",
+    "CURRENCY_DECIMALS",
+    "FUTURE_DAYS",
+    "OBJECTIVES",
+    "PROFILES",
+    "Advertiser",
+    "AdvertiserProfile",
+    "Change",
+    "Entity",
+    "EntityState",
+    "World",
+    "is_deleted",
+    "secondary_status",
+    "visible",
+]
