@@ -1,0 +1,317 @@
+"""The stream table: every table `sync` can load, as data.
+
+One engine in :mod:`tiktok_ads_mart.source` runs every row of this table, so adding a report is one
+line here. Entity streams list objects; report streams are generated from levels x grains x breakdowns
+instead of being copied per stream, and custom reports from the config file become the same
+:class:`ReportSpec` rows.
+
+Report naming: ``<level>_report_<grain>[_by_<breakdown>]`` for BASIC reports and
+``<level>_audience_report_<grain>_by_<breakdown>`` for AUDIENCE reports, with the levels ``advertiser``,
+``campaign``, ``adgroup`` and ``ad`` (TikTok's own spelling, as in ``adgroup_id``), e.g.
+``campaign_report_daily``, ``ad_report_hourly``, ``adgroup_report_daily_by_country``,
+``campaign_audience_report_daily_by_gender_age``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+Level = Literal["advertiser", "campaign", "adgroup", "ad"]
+Grain = Literal["daily", "hourly", "lifetime"]
+ReportType = Literal["BASIC", "AUDIENCE"]
+
+LEVELS: tuple[Level, ...] = ("advertiser", "campaign", "adgroup", "ad")
+GRAINS: tuple[Grain, ...] = ("daily", "hourly", "lifetime")
+REPORT_TYPES: tuple[ReportType, ...] = ("BASIC", "AUDIENCE")
+
+DATA_LEVEL: dict[Level, str] = {
+    "advertiser": "AUCTION_ADVERTISER",
+    "campaign": "AUCTION_CAMPAIGN",
+    "adgroup": "AUCTION_ADGROUP",
+    "ad": "AUCTION_AD",
+}
+ID_DIMENSION: dict[Level, str] = {
+    "advertiser": "advertiser_id",
+    "campaign": "campaign_id",
+    "adgroup": "adgroup_id",
+    "ad": "ad_id",
+}
+STATUS_FILTER_FIELD: dict[Level, str | None] = {
+    "advertiser": None,
+    "campaign": "campaign_status",
+    "adgroup": "adgroup_status",
+    "ad": "ad_status",
+}
+TIME_DIMENSION: dict[Grain, str | None] = {
+    "daily": "stat_time_day",
+    "hourly": "stat_time_hour",
+    "lifetime": None,
+}
+MAX_WINDOW_DAYS: dict[Grain, int] = {"daily": 30, "hourly": 1, "lifetime": 0}
+"""Widest date span TikTok accepts per request: 30 days with stat_time_day, 1 day with stat_time_hour."""
+
+BREAKDOWNS: dict[str, tuple[str, ...]] = {
+    "country": ("country_code",),
+    "gender_age": ("gender", "age"),
+    "platform": ("platform",),
+    "province": ("province_id",),
+}
+"""Breakdown name (the ``_by_<name>`` suffix) to the dimensions it adds."""
+
+REPORT_PAGE_SIZE = 1000
+ENTITY_PAGE_SIZE = 1000
+AUDIENCE_PAGE_SIZE = 100
+ADVERTISER_INFO_BATCH = 100
+
+# --- metrics -------------------------------------------------------------------------------------
+
+AIRBYTE_COMMON_METRICS: tuple[str, ...] = (
+    "spend", "cpc", "cpm", "impressions", "clicks", "ctr", "reach", "cost_per_1000_reached", "frequency",
+    "video_play_actions", "video_watched_2s", "video_watched_6s", "average_video_play",
+    "average_video_play_per_user", "video_views_p25", "video_views_p50", "video_views_p75",
+    "video_views_p100", "profile_visits", "likes", "comments", "shares", "follows", "clicks_on_music_disc",
+    "real_time_app_install", "real_time_app_install_cost", "app_install",
+)  # fmt: skip
+"""The fixed set Airbyte requests at every level (the contract, section 3)."""
+
+CONVERSION_METRICS: tuple[str, ...] = (
+    "conversion", "cost_per_conversion", "conversion_rate", "conversion_rate_v2",
+    "real_time_conversion", "real_time_cost_per_conversion", "real_time_conversion_rate",
+    "real_time_conversion_rate_v2",
+)  # fmt: skip
+RESULT_METRICS: tuple[str, ...] = (
+    "result", "cost_per_result", "result_rate",
+    "real_time_result", "real_time_cost_per_result", "real_time_result_rate",
+)  # fmt: skip
+SECONDARY_GOAL_METRICS: tuple[str, ...] = (
+    "secondary_goal_result", "cost_per_secondary_goal_result", "secondary_goal_result_rate",
+)  # fmt: skip
+
+LEVEL_ATTRIBUTES: dict[Level, tuple[str, ...]] = {
+    "advertiser": (),
+    "campaign": ("campaign_name",),
+    "adgroup": (
+        "campaign_name", "campaign_id", "adgroup_name", "placement_type", "tt_app_id", "tt_app_name",
+        "mobile_app_id", "promotion_type", "dpa_target_audience_type",
+    ),
+    "ad": (
+        "campaign_name", "campaign_id", "adgroup_name", "placement_type", "tt_app_id", "tt_app_name",
+        "mobile_app_id", "promotion_type", "dpa_target_audience_type", "adgroup_id", "ad_name", "ad_text",
+    ),
+}  # fmt: skip
+"""Attribute metrics Airbyte adds per level: names and parent ids, so a report row reads on its own."""
+
+ADVERTISER_DAILY_EXTRA: tuple[str, ...] = ("cash_spend", "voucher_spend")
+"""Only at advertiser level, only daily (TikTok refuses them hourly and for lifetime)."""
+
+NOT_AUDIENCE_METRICS: frozenset[str] = frozenset(
+    {
+        "reach", "cost_per_1000_reached", "frequency", "secondary_goal_result",
+        "cost_per_secondary_goal_result", "secondary_goal_result_rate", "cash_spend", "voucher_spend",
+        "video_play_actions", "video_watched_2s", "video_watched_6s", "average_video_play",
+        "average_video_play_per_user", "video_views_p25", "video_views_p50", "video_views_p75",
+        "video_views_p100", "profile_visits", "likes", "comments", "shares", "follows",
+        "clicks_on_music_disc", "real_time_app_install", "real_time_app_install_cost", "app_install",
+    }
+)  # fmt: skip
+"""Metrics AUDIENCE reports do not carry (Airbyte's NOT_AUDIENCE_METRICS)."""
+
+
+def default_metrics(level: Level, grain: Grain, report_type: ReportType) -> tuple[str, ...]:
+    """Airbyte's sets plus the conversion and result families; ``currency`` always, first."""
+    names: list[str] = ["currency", *LEVEL_ATTRIBUTES[level], *AIRBYTE_COMMON_METRICS]
+    names += [*CONVERSION_METRICS, *RESULT_METRICS]
+    if level in ("adgroup", "ad") or report_type == "BASIC":
+        names += SECONDARY_GOAL_METRICS
+    if level == "advertiser" and grain == "daily" and report_type == "BASIC":
+        names += ADVERTISER_DAILY_EXTRA
+    if report_type == "AUDIENCE":
+        names = [name for name in names if name not in NOT_AUDIENCE_METRICS]
+    return tuple(dict.fromkeys(names))
+
+
+@cache
+def metric_catalog() -> tuple[str, ...]:
+    """Every metric name TikTok's report endpoint knows, in the catalog's order."""
+    text = resources.files("tiktok_ads_mart").joinpath("data/report-metrics.txt").read_text("utf-8")
+    return tuple(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+@cache
+def attribute_metrics() -> frozenset[str]:
+    """Descriptive (string) metrics: the catalog lists them first, before ``spend``."""
+    names = metric_catalog()
+    return frozenset(names[: names.index("spend")])
+
+
+_DECIMAL_HINTS = (
+    "spend", "cost", "cpc", "cpm", "ctr", "rate", "roas", "value", "frequency", "average", "avg_",
+    "budget", "bid", "per_", "duration", "revenue", "ratio", "_cpa", "cpv", "amount", "gmv", "_percent",
+)  # fmt: skip
+
+
+@cache
+def metric_kind(name: str) -> Literal["string", "count", "decimal"]:
+    """How a metric is typed in the mart: attributes are strings, tallies int64, the rest decimals.
+
+    Money, ratios and averages are recognised by their name parts (cost_per_*, *_rate, *_roas,
+    *_value, spend, cpc, cpm, ctr, frequency, average_*); every other numeric metric counts events.
+    """
+    if name in attribute_metrics():
+        return "string"
+    if any(hint in name for hint in _DECIMAL_HINTS):
+        return "decimal"
+    return "count"
+
+
+# --- stream specs --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    """An object listing: one table of TikTok objects, merged on advertiser_id + the object's id."""
+
+    name: str
+    path: str
+    id_field: str
+    page_size: int = ENTITY_PAGE_SIZE
+    per_advertiser: bool = True
+    status_all: str | None = None  # the `primary_status` value that includes deleted objects
+    deleted_suffix: str | None = "_DELETE"  # secondary_status ending that marks deleted (incl. cascades)
+    modified_after: bool = False  # server-side incremental (only /ad/get/ has it)
+    timestamp_fields: tuple[str, ...] = ("create_time", "modify_time")
+    decimal_fields: tuple[str, ...] = ()
+
+    @property
+    def primary_key(self) -> tuple[str, ...]:
+        return ("advertiser_id",) if self.id_field == "advertiser_id" else ("advertiser_id", self.id_field)
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """One report table: ``report/integrated/get/`` at a level and grain, with optional breakdowns."""
+
+    name: str
+    report_type: ReportType
+    level: Level
+    grain: Grain
+    breakdown: tuple[str, ...] = ()
+    metrics: tuple[str, ...] = ()
+    custom: bool = False
+
+    @property
+    def data_level(self) -> str:
+        return DATA_LEVEL[self.level]
+
+    @property
+    def id_dimension(self) -> str:
+        return ID_DIMENSION[self.level]
+
+    @property
+    def time_dimension(self) -> str | None:
+        return TIME_DIMENSION[self.grain]
+
+    @property
+    def dimensions(self) -> tuple[str, ...]:
+        """What is sent as ``dimensions``: the level's id, the time dimension, the breakdown."""
+        time = (self.time_dimension,) if self.time_dimension else ()
+        return (self.id_dimension, *time, *self.breakdown)
+
+    @property
+    def primary_key(self) -> tuple[str, ...]:
+        """The merge key: advertiser_id + the level's id + time and breakdown dimensions."""
+        return tuple(dict.fromkeys(("advertiser_id", *self.dimensions)))
+
+    @property
+    def page_size(self) -> int:
+        return REPORT_PAGE_SIZE
+
+
+StreamSpec = EntitySpec | ReportSpec
+
+ENTITY_STREAMS: tuple[EntitySpec, ...] = (
+    EntitySpec(
+        "advertisers", "advertiser/info/", "advertiser_id", per_advertiser=False, deleted_suffix=None,
+        timestamp_fields=("create_time",), decimal_fields=("balance",),
+    ),
+    EntitySpec(
+        "campaigns", "campaign/get/", "campaign_id", status_all="STATUS_ALL",
+        decimal_fields=("budget", "roas_bid"),
+    ),
+    EntitySpec(
+        "ad_groups", "adgroup/get/", "adgroup_id", status_all="STATUS_ALL",
+        decimal_fields=("budget", "bid_price", "conversion_bid_price", "deep_cpa_bid", "roas_bid"),
+    ),
+    EntitySpec("ads", "ad/get/", "ad_id", status_all="STATUS_ALL", modified_after=True),
+    EntitySpec(
+        "custom_audiences", "dmp/custom_audience/list/", "audience_id", page_size=AUDIENCE_PAGE_SIZE,
+        deleted_suffix=None, timestamp_fields=("create_time", "expired_time"),
+    ),
+)  # fmt: skip
+
+
+def _basic_reports() -> list[ReportSpec]:
+    specs = [
+        ReportSpec(f"{level}_report_{grain}", "BASIC", level, grain) for level in LEVELS for grain in GRAINS
+    ]
+    specs += [
+        ReportSpec(f"{level}_report_daily_by_country", "BASIC", level, "daily", BREAKDOWNS["country"])
+        for level in ("adgroup", "ad")
+    ]
+    return specs
+
+
+def _audience_reports() -> list[ReportSpec]:
+    specs = [
+        ReportSpec(f"{level}_audience_report_daily_by_{by}", "AUDIENCE", level, "daily", BREAKDOWNS[by])
+        for level in LEVELS
+        for by in ("gender_age", "country", "platform")
+    ]
+    specs.append(
+        ReportSpec("ad_audience_report_daily_by_province", "AUDIENCE", "ad", "daily", ("province_id",))
+    )
+    return specs
+
+
+def _with_default_metrics(spec: ReportSpec) -> ReportSpec:
+    metrics = spec.metrics or default_metrics(spec.level, spec.grain, spec.report_type)
+    return ReportSpec(
+        spec.name, spec.report_type, spec.level, spec.grain, spec.breakdown, metrics, spec.custom
+    )
+
+
+REPORT_STREAMS: tuple[ReportSpec, ...] = tuple(
+    _with_default_metrics(spec) for spec in (*_basic_reports(), *_audience_reports())
+)
+
+_ALL_SPECS: tuple[StreamSpec, ...] = (*ENTITY_STREAMS, *REPORT_STREAMS)
+BUILTIN_STREAMS: dict[str, StreamSpec] = {spec.name: spec for spec in _ALL_SPECS}
+"""Every built-in stream by name, entities first; the default selection is all of them."""
+
+
+__all__ = [
+    "BREAKDOWNS",
+    "BUILTIN_STREAMS",
+    "DATA_LEVEL",
+    "ENTITY_STREAMS",
+    "GRAINS",
+    "LEVELS",
+    "MAX_WINDOW_DAYS",
+    "NOT_AUDIENCE_METRICS",
+    "REPORT_STREAMS",
+    "REPORT_TYPES",
+    "STATUS_FILTER_FIELD",
+    "EntitySpec",
+    "Grain",
+    "Level",
+    "ReportSpec",
+    "ReportType",
+    "StreamSpec",
+    "attribute_metrics",
+    "default_metrics",
+    "metric_catalog",
+    "metric_kind",
+]

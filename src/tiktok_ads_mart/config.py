@@ -1,0 +1,398 @@
+"""Settings for `sync`: from flags, env ``TIKTOK_ADS_MART_<NAME>`` or ``tiktok-ads-mart.toml``, in that order.
+
+Everything is parsed and checked here, before any request: an unknown stream or metric, a bad date,
+start after end, a destination without credentials each become one :class:`ConfigError` line (exit 2).
+Secrets (a destination DSN, the app secret) are wrapped in :class:`Secret` as they are read.
+
+The file holds the same names at the top level, plus ``[[reports]]`` tables for custom reports::
+
+    advertiser_ids = ["7012345678901234567"]
+    lookback_days = 7
+    [[reports]]
+    name = "ad_report_daily_by_placement"
+    report_type = "AUDIENCE"
+    level = "ad"
+    dimensions = ["placement"]
+    metrics = ["spend", "impressions", "clicks"]
+    granularity = "daily"
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from tiktok_ads_mart.catalog import (
+    BUILTIN_STREAMS,
+    DATA_LEVEL,
+    GRAINS,
+    REPORT_TYPES,
+    Grain,
+    Level,
+    ReportSpec,
+    ReportType,
+    StreamSpec,
+    metric_catalog,
+)
+from tiktok_ads_mart.errors import ConfigError
+from tiktok_ads_mart.secret import Secret
+
+ENV_PREFIX = "TIKTOK_ADS_MART_"
+CONFIG_FILE_NAME = "tiktok-ads-mart.toml"
+PRODUCTION_API_BASE = "https://business-api.tiktok.com/open_api/v1.3/"
+RATE_TIERS: dict[str, tuple[int, int]] = {
+    "basic": (10, 600),
+    "advanced": (20, 1200),
+    "premium": (30, 1800),
+    "ultimate": (50, 3000),
+}
+MAX_LOOKBACK_DAYS = 28
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+
+def home_dir() -> Path:
+    """Where config and the encrypted store live: ``TIKTOK_ADS_MART_HOME`` or ~/.config/tiktok-ads-mart."""
+    return Path(os.environ.get("TIKTOK_ADS_MART_HOME") or Path.home() / ".config" / "tiktok-ads-mart")
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    """One resolved `sync` run. ``None`` dates mean: from state / start_date default, up to today."""
+
+    api_base: str = PRODUCTION_API_BASE
+    profile: str = "default"
+    advertiser_ids: tuple[str, ...] = ()  # empty = every advertiser the credential reads
+    streams: tuple[str, ...] = ()  # empty = every stream (built-in and custom)
+    start_date: date | None = None
+    end_date: date | None = None
+    lookback_days: int = 7
+    default_history_days: int = 30
+    include_deleted: bool = True
+    destination: str = "duckdb"
+    destination_credentials: Secret | None = None
+    duckdb_path: Path = Path("tiktok_ads.duckdb")
+    dataset_name: str = "tiktok_ads"
+    pipeline_name: str = "tiktok_ads_mart"
+    pipelines_dir: Path | None = None
+    rate_tier: str = "basic"
+    qps: int | None = None
+    qpm: int | None = None
+    concurrency: int = 16
+    now: datetime | None = None  # the clock, for replays and tests; default the real UTC time
+    custom_reports: tuple[ReportSpec, ...] = ()
+    config_file: Path | None = field(default=None, compare=False)
+
+    @property
+    def backfill(self) -> bool:
+        """An explicit date range loads that range and leaves the incremental state alone."""
+        return self.start_date is not None or self.end_date is not None
+
+    @property
+    def rate_limits(self) -> tuple[int, int]:
+        """(qps, qpm): explicit numbers win over the tier."""
+        tier_qps, tier_qpm = RATE_TIERS[self.rate_tier]
+        return (tier_qps if self.qps is None else self.qps, tier_qpm if self.qpm is None else self.qpm)
+
+    def clock(self) -> datetime:
+        return self.now if self.now is not None else datetime.now(UTC)
+
+    def all_streams(self) -> dict[str, StreamSpec]:
+        streams: dict[str, StreamSpec] = dict(BUILTIN_STREAMS)
+        streams.update({spec.name: spec for spec in self.custom_reports})
+        return streams
+
+    def selected_streams(self) -> list[StreamSpec]:
+        """The streams this run loads, in table order (entities first)."""
+        available = self.all_streams()
+        if not self.streams:
+            return list(available.values())
+        wanted = set(self.streams)
+        return [spec for name, spec in available.items() if name in wanted]
+
+    def resolved_pipelines_dir(self) -> Path:
+        return self.pipelines_dir or home_dir() / "pipelines"
+
+
+# --- parsing -------------------------------------------------------------------------------------
+
+
+def _as_list(name: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        items = [part.strip() for part in value.split(",")]
+    elif isinstance(value, list | tuple):
+        items = [str(part).strip() for part in value]
+    else:
+        raise ConfigError(f"{name}: expected a list or a comma-separated string, got {value!r}")
+    return tuple(item for item in items if item)
+
+
+def _as_date(name: str, value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ConfigError(f"{name}: {value!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def _as_datetime(name: str, value: Any) -> datetime | None:
+    if value is None or value == "":
+        return None
+    try:
+        parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ConfigError(f"{name}: {value!r} is not a timestamp (use YYYY-MM-DDTHH:MM:SS+00:00)") from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _as_int(name: str, value: Any, low: int, high: int | None = None) -> int:
+    try:
+        number = int(str(value).strip()) if not isinstance(value, int) or isinstance(value, bool) else value
+    except ValueError:
+        raise ConfigError(f"{name}: {value!r} is not a whole number") from None
+    if number < low or (high is not None and number > high):
+        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise ConfigError(f"{name} must be {bounds}, got {number}")
+    return number
+
+
+def _as_bool(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name}: {value!r} is not true or false")
+
+
+def _as_str(name: str, value: Any) -> str:
+    text = str(value).strip()
+    if not text:
+        raise ConfigError(f"{name} must not be empty")
+    return text
+
+
+def _as_tier(name: str, value: Any) -> str:
+    tier = str(value).strip().lower()
+    if tier not in RATE_TIERS:
+        raise ConfigError(f"{name}: unknown rate tier {value!r}; choose one of {', '.join(RATE_TIERS)}")
+    return tier
+
+
+def _as_identifier(name: str, value: Any) -> str:
+    text = _as_str(name, value)
+    if not _NAME.match(text):
+        raise ConfigError(f"{name}: {text!r} must be lower-case letters, digits and underscores")
+    return text
+
+
+PARSERS: dict[str, Callable[[str, Any], Any]] = {
+    "api_base": _as_str,
+    "profile": _as_str,
+    "advertiser_ids": _as_list,
+    "streams": _as_list,
+    "start_date": _as_date,
+    "end_date": _as_date,
+    "lookback_days": lambda n, v: _as_int(n, v, 0, MAX_LOOKBACK_DAYS),
+    "default_history_days": lambda n, v: _as_int(n, v, 1, 3650),
+    "include_deleted": _as_bool,
+    "destination": _as_str,
+    "destination_credentials": lambda n, v: Secret(_as_str(n, v)),
+    "duckdb_path": lambda n, v: Path(_as_str(n, v)).expanduser(),
+    "dataset_name": _as_identifier,
+    "pipeline_name": _as_identifier,
+    "pipelines_dir": lambda n, v: Path(_as_str(n, v)).expanduser(),
+    "rate_tier": _as_tier,
+    "qps": lambda n, v: _as_int(n, v, 0),
+    "qpm": lambda n, v: _as_int(n, v, 0),
+    "concurrency": lambda n, v: _as_int(n, v, 1, 256),
+    "now": _as_datetime,
+}
+"""Every setting name; each can be a flag, ``TIKTOK_ADS_MART_<NAME>`` or a key in the file."""
+
+
+def read_config_file(path: Path | None) -> tuple[dict[str, Any], Path | None]:
+    """The TOML file's table: ``path`` if given (it must exist), else ./tiktok-ads-mart.toml if present."""
+    if path is None:
+        candidate = Path.cwd() / CONFIG_FILE_NAME
+        if not candidate.is_file():
+            return {}, None
+        path = candidate
+    elif not path.is_file():
+        raise ConfigError(f"config file {path} does not exist")
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle), path
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path}: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"config file {path}: {exc.strerror or exc}") from None
+
+
+def app_credentials(config_path: Path | None = None) -> dict[str, Any]:
+    """app_id / secret / api_base from the file, for the auth commands (secret wrapped)."""
+    table, _ = read_config_file(config_path)
+    found: dict[str, Any] = {}
+    for key in ("app_id", "api_base", "portal_url", "profile"):
+        if key in table:
+            found[key] = str(table[key])
+    if "secret" in table:
+        found["secret"] = Secret(str(table["secret"]))
+    return found
+
+
+def parse_custom_report(entry: Mapping[str, Any], index: int) -> ReportSpec:
+    """One ``[[reports]]`` table to a :class:`ReportSpec`; every name checked against the catalog."""
+    where = f"reports[{index}]"
+    if not isinstance(entry, Mapping):
+        raise ConfigError(f"{where}: expected a table")
+    allowed = {"name", "report_type", "level", "dimensions", "metrics", "granularity"}
+    unknown = sorted(set(entry) - allowed)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r}; allowed: {', '.join(sorted(allowed))}")
+    name = _as_identifier(f"{where}.name", entry.get("name", ""))
+    where = f"report {name!r}"
+    if name in BUILTIN_STREAMS:
+        raise ConfigError(f"{where}: the name is taken by a built-in stream")
+    report_type = str(entry.get("report_type", "BASIC")).upper()
+    if report_type not in REPORT_TYPES:
+        raise ConfigError(f"{where}: report_type {report_type!r} must be one of {', '.join(REPORT_TYPES)}")
+    level = str(entry.get("level", "")).lower()
+    if level not in DATA_LEVEL:
+        raise ConfigError(f"{where}: level {level!r} must be one of {', '.join(DATA_LEVEL)}")
+    granularity = str(entry.get("granularity", "daily")).lower()
+    if granularity not in GRAINS:
+        raise ConfigError(f"{where}: granularity {granularity!r} must be one of {', '.join(GRAINS)}")
+    if report_type == "AUDIENCE" and granularity == "lifetime":
+        raise ConfigError(f"{where}: AUDIENCE reports have no lifetime granularity")
+    time_dimensions = {"stat_time_day", "stat_time_hour"}
+    id_dimensions = {"advertiser_id", "campaign_id", "adgroup_id", "ad_id"}
+    dimensions = _as_list(f"{where}.dimensions", entry.get("dimensions", []))
+    breakdown = tuple(d for d in dimensions if d not in time_dimensions | id_dimensions)
+    if granularity == "lifetime" and breakdown:
+        raise ConfigError(f"{where}: lifetime reports take no breakdown dimension ({breakdown[0]!r})")
+    metrics = _as_list(f"{where}.metrics", entry.get("metrics", []))
+    if not metrics:
+        raise ConfigError(f"{where}: metrics must name at least one metric")
+    known = set(metric_catalog())
+    for metric in metrics:
+        if metric not in known:
+            raise ConfigError(f"{where}: unknown metric {metric!r} (not in TikTok's metric catalog)")
+    metrics = tuple(dict.fromkeys(("currency", *metrics)))
+    rtype: ReportType = "AUDIENCE" if report_type == "AUDIENCE" else "BASIC"
+    lvl: Level = level  # type: ignore[assignment]
+    grain: Grain = granularity  # type: ignore[assignment]
+    return ReportSpec(name, rtype, lvl, grain, breakdown, metrics, custom=True)
+
+
+def load_settings(
+    flags: Mapping[str, Any] | None = None,
+    *,
+    config_path: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> SyncSettings:
+    """Resolve every setting (flags > env > file > default) and check the whole run before it starts."""
+    environ = os.environ if environ is None else environ
+    table, found_path = read_config_file(config_path)
+    unknown = sorted(set(table) - set(PARSERS) - {"reports", "app_id", "secret", "portal_url"})
+    if unknown:
+        raise ConfigError(f"config file {found_path}: unknown setting {unknown[0]!r}")
+    values: dict[str, Any] = {}
+    for name, parse in PARSERS.items():
+        raw: Any = None
+        if flags is not None and flags.get(name) is not None:
+            raw = flags[name]
+        elif environ.get(ENV_PREFIX + name.upper()) not in (None, ""):
+            raw = environ[ENV_PREFIX + name.upper()]
+        elif name in table:
+            raw = table[name]
+        if raw is not None:
+            values[name] = parse(name, raw)
+    reports = table.get("reports", [])
+    if not isinstance(reports, list):
+        raise ConfigError("config file: `reports` must be an array of tables ([[reports]])")
+    customs = tuple(parse_custom_report(entry, i) for i, entry in enumerate(reports))
+    if len({spec.name for spec in customs}) != len(customs):
+        raise ConfigError("config file: two custom reports share a name")
+    settings = replace(SyncSettings(), **values, custom_reports=customs, config_file=found_path)
+    validate_settings(settings)
+    return settings
+
+
+def validate_settings(settings: SyncSettings) -> None:
+    """The checks that need several settings at once; all before any request."""
+    available = settings.all_streams()
+    for name in settings.streams:
+        if name not in available:
+            raise ConfigError(f"unknown stream {name!r}; see `tiktok-ads-mart sync --list-streams`")
+    for advertiser_id in settings.advertiser_ids:
+        if not advertiser_id.isdigit():
+            raise ConfigError(f"advertiser id {advertiser_id!r} must be digits only")
+    if settings.start_date and settings.end_date and settings.start_date > settings.end_date:
+        raise ConfigError(f"start_date {settings.start_date} is after end_date {settings.end_date}")
+    check_destination(settings)
+
+
+def check_destination(settings: SyncSettings) -> None:
+    """Ask dlt whether the destination is configured (credentials etc.) without connecting to it."""
+    if settings.destination == "duckdb":
+        return
+    try:
+        from dlt.common.configuration.exceptions import ConfigFieldMissingException
+        from dlt.common.destination.reference import Destination
+
+        credentials = settings.destination_credentials
+        kwargs: dict[str, Any] = {}
+        if credentials is not None:
+            kwargs["credentials"] = credentials.reveal()
+        factory: Any = Destination.from_reference(settings.destination, **kwargs)
+        spec: Any = factory.spec()
+        spec.dataset_name = settings.dataset_name
+        try:
+            factory.configuration(spec)
+        except ConfigFieldMissingException as exc:
+            missing = ", ".join(exc.fields)
+            raise ConfigError(
+                f"destination {settings.destination!r} is missing {missing}: set "
+                f"TIKTOK_ADS_MART_DESTINATION_CREDENTIALS or dlt's own config "
+                f"(e.g. DESTINATION__{settings.destination.upper()}__CREDENTIALS)"
+            ) from None
+    except ConfigError:
+        raise
+    except Exception as exc:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if settings.destination_credentials:
+            message = message.replace(settings.destination_credentials.reveal(), "**********")
+        raise ConfigError(f"destination {settings.destination!r}: {message}") from None
+
+
+def setting_names() -> list[str]:
+    return [f.name for f in fields(SyncSettings) if f.name in PARSERS]
+
+
+__all__ = [
+    "CONFIG_FILE_NAME",
+    "ENV_PREFIX",
+    "PARSERS",
+    "RATE_TIERS",
+    "SyncSettings",
+    "app_credentials",
+    "home_dir",
+    "load_settings",
+    "parse_custom_report",
+    "read_config_file",
+    "setting_names",
+    "validate_settings",
+]

@@ -1,0 +1,276 @@
+"""API pages to typed pyarrow tables, one table per page.
+
+Report pages are turned into columns with ``pyarrow.compute`` casts from string arrays (never one Python
+``Decimal`` per value), because dlt's arrow path is what makes the sync fast and the per-value path is
+what makes other connectors slow. Types in the mart:
+
+- ids and attribute metrics: string; counts: int64;
+- money, rates and averages: ``decimal128(38, 9)`` (what BigQuery's NUMERIC holds, so every destination
+  stores it losslessly); ``"-"`` (no denominator) is NULL;
+- ``stat_time_day``: DATE in the advertiser's timezone; ``stat_time_hour``: the advertiser-local
+  TIMESTAMP as TikTok reports it, plus ``stat_time_hour_utc`` computed with zoneinfo (DST-correct);
+- every report row carries ``advertiser_id``, ``currency`` and ``timezone``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from tiktok_ads_mart.catalog import EntitySpec, ReportSpec, metric_kind
+
+DECIMAL = pa.decimal128(38, 9)
+_WIDE_DECIMAL = pa.decimal128(38, 18)
+LOCAL_TIMESTAMP = pa.timestamp("s")
+UTC_TIMESTAMP = pa.timestamp("s", tz="UTC")
+_NULL_STRINGS = ("-", "", "--", "N/A")
+_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+@dataclass(frozen=True)
+class AdvertiserContext:
+    """What every report row of one advertiser carries, and the timezone its times are in."""
+
+    advertiser_id: str
+    currency: str | None
+    timezone: str
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return zone_for(self.timezone)
+
+
+@cache
+def zone_for(name: str) -> ZoneInfo:
+    """The advertiser's zone; TikTok names like ``Etc/GMT+8`` are IANA names too. Unknown means UTC."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _type_for_metric(name: str) -> pa.DataType:
+    kind = metric_kind(name)
+    if kind == "count":
+        return pa.int64()
+    if kind == "decimal":
+        return DECIMAL
+    return pa.string()
+
+
+@cache
+def report_schema(spec: ReportSpec) -> pa.Schema:
+    """The one schema of a report table, so every page and every run has the same columns."""
+    fields: list[pa.Field] = [pa.field("advertiser_id", pa.string(), nullable=False)]
+    if spec.id_dimension != "advertiser_id":
+        fields.append(pa.field(spec.id_dimension, pa.string(), nullable=False))
+    if spec.time_dimension == "stat_time_day":
+        fields.append(pa.field("stat_time_day", pa.date32(), nullable=False))
+    elif spec.time_dimension == "stat_time_hour":
+        fields.append(pa.field("stat_time_hour", LOCAL_TIMESTAMP, nullable=False))
+        fields.append(pa.field("stat_time_hour_utc", UTC_TIMESTAMP))
+    fields += [pa.field(dim, pa.string(), nullable=False) for dim in spec.breakdown]
+    taken = {f.name for f in fields}
+    for metric in spec.metrics:
+        if metric not in taken:
+            fields.append(pa.field(metric, _type_for_metric(metric)))
+            taken.add(metric)
+    if "currency" not in taken:
+        fields.append(pa.field("currency", pa.string()))
+    fields.append(pa.field("timezone", pa.string()))
+    return pa.schema(fields)
+
+
+def _string_array(values: list[Any]) -> pa.Array:
+    try:
+        return pa.array(values, type=pa.string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        # some fixtures show bare JSON numbers among the strings
+        return pa.array([None if v is None else str(v) for v in values], type=pa.string())
+
+
+def _null_dashes(array: pa.Array) -> pa.Array:
+    """TikTok's ``"-"`` (no data) and empty strings become NULL; a trailing ``%`` is dropped."""
+    is_null = pc.is_in(array, value_set=pa.array(_NULL_STRINGS))
+    if pc.any(is_null).as_py():
+        array = pc.if_else(is_null, pa.scalar(None, pa.string()), array)
+    if pc.any(pc.ends_with(array, "%")).as_py():
+        array = pc.replace_substring(array, "%", "")
+    return array
+
+
+def to_decimal(array: pa.Array) -> pa.Array:
+    """Strings to ``DECIMAL``; more than 9 fraction digits are rounded half-to-even, not refused."""
+    array = _null_dashes(array)
+    try:
+        return pc.cast(array, DECIMAL)
+    except pa.ArrowInvalid:
+        wide = pc.cast(pc.cast(array, pa.float64()), _WIDE_DECIMAL) if _has_exponent(array) else None
+        wide = wide if wide is not None else pc.cast(array, _WIDE_DECIMAL)
+        return pc.cast(pc.round(wide, 9, round_mode="half_to_even"), DECIMAL)
+
+
+def _has_exponent(array: pa.Array) -> bool:
+    return bool(pc.any(pc.match_substring_regex(array, "[eE]")).as_py())
+
+
+def to_int64(array: pa.Array) -> pa.Array:
+    """Strings to int64; a value like ``"12.0"`` is accepted, a fraction is rounded."""
+    array = _null_dashes(array)
+    try:
+        return pc.cast(array, pa.int64())
+    except pa.ArrowInvalid:
+        return pc.cast(pc.round(to_decimal(array), 0), pa.int64())
+
+
+def _utc_hours(local: pa.Array, zone: ZoneInfo) -> pa.Array:
+    """Local wall-clock hours to UTC, one zoneinfo conversion per distinct hour (a page has few)."""
+    distinct = pc.unique(local)
+    converted = [
+        None if value is None else value.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+        for value in distinct.to_pylist()
+    ]
+    lookup = pa.array(converted, type=LOCAL_TIMESTAMP)
+    return pc.take(lookup, pc.index_in(local, value_set=distinct)).cast(UTC_TIMESTAMP)
+
+
+def report_table(spec: ReportSpec, rows: Sequence[Mapping[str, Any]], ctx: AdvertiserContext) -> pa.Table:
+    """One report page (``data.list``) to a typed table in :func:`report_schema` order."""
+    schema = report_schema(spec)
+    count = len(rows)
+    dims = [row.get("dimensions") or {} for row in rows]
+    metrics = [row.get("metrics") or {} for row in rows]
+    columns: dict[str, pa.Array] = {}
+    for schema_field in schema:
+        name = schema_field.name
+        if name == "advertiser_id":
+            columns[name] = pa.array([ctx.advertiser_id] * count, type=pa.string())
+        elif name == "stat_time_day":
+            raw = _string_array([d.get(name) for d in dims])
+            columns[name] = pc.cast(pc.utf8_slice_codeunits(raw, 0, 10), pa.date32())
+        elif name == "stat_time_hour":
+            raw = _string_array([d.get(name) for d in dims])
+            local = pc.strptime(raw, format=_TIME_FORMAT, unit="s")
+            columns[name] = local
+            columns["stat_time_hour_utc"] = _utc_hours(local, ctx.zone)
+        elif name == "stat_time_hour_utc":
+            continue
+        elif name == "timezone":
+            columns[name] = pa.array([ctx.timezone] * count, type=pa.string())
+        elif name == spec.id_dimension or name in spec.breakdown:
+            columns[name] = _string_array([d.get(name) for d in dims])
+        else:
+            values = _string_array([m.get(name) for m in metrics])
+            if name == "currency" and ctx.currency is not None and values.null_count == count:
+                values = pa.array([ctx.currency] * count, type=pa.string())
+            target = schema_field.type
+            if target == pa.int64():
+                columns[name] = to_int64(values)
+            elif target == DECIMAL:
+                columns[name] = to_decimal(values)
+            else:
+                columns[name] = _null_dashes(values)
+    return pa.Table.from_arrays([columns[f.name] for f in schema], schema=schema)
+
+
+# --- entities ------------------------------------------------------------------------------------
+
+
+def _parse_utc(value: Any) -> datetime | None:
+    if value in (None, "", "-"):
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return datetime.fromtimestamp(int(value), UTC)
+    try:
+        return datetime.strptime(str(value), _TIME_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def _entity_column(values: list[Any]) -> pa.Array | None:
+    """Infer one column; lists and objects are kept as JSON text so every destination can hold them."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return None
+    if all(isinstance(v, bool) for v in present):
+        return pa.array(values, type=pa.bool_())
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+        return pa.array(values, type=pa.int64())
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
+        return pa.array([None if v is None else float(v) for v in values], type=pa.float64())
+    if all(isinstance(v, str) for v in present):
+        return pa.array(values, type=pa.string())
+    return pa.array(
+        [None if v is None else v if isinstance(v, str) else orjson.dumps(v).decode() for v in values],
+        type=pa.string(),
+    )
+
+
+def is_deleted(spec: EntitySpec, row: Mapping[str, Any]) -> bool:
+    """Deleted objects and the ones deleted with their parent (``*_CAMPAIGN_DELETE`` etc.)."""
+    if spec.deleted_suffix is None:
+        return False
+    status = str(row.get("secondary_status") or "")
+    operation = str(row.get("operation_status") or "")
+    return status.endswith(spec.deleted_suffix) or operation == "DELETE"
+
+
+def entity_table(spec: EntitySpec, rows: Iterable[Mapping[str, Any]], advertiser_id: str | None) -> pa.Table:
+    """One page of objects; TikTok's field names verbatim plus ``is_deleted``."""
+    records = [dict(row) for row in rows]
+    for record in records:
+        if advertiser_id is not None and not record.get("advertiser_id"):
+            record["advertiser_id"] = advertiser_id
+        record["is_deleted"] = is_deleted(spec, record)
+    names: dict[str, None] = dict.fromkeys(spec.primary_key)
+    for record in records:
+        names.update(dict.fromkeys(record))
+    columns: dict[str, pa.Array] = {}
+    for name in names:
+        values = [record.get(name) for record in records]
+        if name in spec.primary_key or name.endswith("_id") or name.endswith("_ids"):
+            column = _entity_column(values)
+            if column is not None and column.type != pa.string():
+                column = _string_array(
+                    [None if v is None else v if isinstance(v, str) else _json_text(v) for v in values]
+                )
+            if column is None and name in spec.primary_key:
+                column = pa.array(values, type=pa.string())
+        elif name in spec.timestamp_fields:
+            column = pa.array([_parse_utc(v) for v in values], type=UTC_TIMESTAMP)
+        elif name in spec.decimal_fields:
+            column = to_decimal(_string_array([None if v is None else str(v) for v in values]))
+        else:
+            column = _entity_column(values)
+        if column is not None:
+            columns[name] = column
+    return pa.table(columns)
+
+
+def _json_text(value: Any) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return orjson.dumps(value).decode()
+
+
+__all__ = [
+    "DECIMAL",
+    "LOCAL_TIMESTAMP",
+    "UTC_TIMESTAMP",
+    "AdvertiserContext",
+    "entity_table",
+    "is_deleted",
+    "report_schema",
+    "report_table",
+    "to_decimal",
+    "to_int64",
+    "zone_for",
+]
