@@ -99,11 +99,12 @@ class _Outcome:
         self.params: dict[str, Any] = {}
 
 
-async def _answer(emulator: Emulator, request: Request, path: str) -> tuple[_Outcome, str]:
+async def _answer(emulator: Emulator, request: Request, path: str) -> _Outcome:
     outcome = _Outcome()
     request_id = emulator.next_request_id()
     route = ROUTES_BY_PATH.get(path)
     endpoint = path if route is not None else "<unknown>"
+    emulator.statistics.request(endpoint)
     body: bytes
     try:
         if route is None:
@@ -120,17 +121,19 @@ async def _answer(emulator: Emulator, request: Request, path: str) -> tuple[_Out
             raise ApiFailure(Code.REQUEST_TOO_FREQUENT, THROTTLE_MESSAGE)
         if route.kind == "data":
             outcome.fault = emulator.faults.draw()
+            if outcome.fault is not None:
+                emulator.statistics.fault(outcome.fault)
         if outcome.fault in ENVELOPE_FAULTS:
             code, message = ENVELOPE_FAULTS[outcome.fault]
             raise ApiFailure(Code(code), message)
         if outcome.fault in HTTP_FAULTS:
             outcome.response = gateway_error(outcome.fault)
             outcome.code = f"HTTP {outcome.response.status_code}"
-            return outcome, endpoint
+            return outcome
         if outcome.fault == "reset":
             outcome.response = ConnectionReset()
             outcome.code = "reset"
-            return outcome, endpoint
+            return outcome
         if outcome.fault == "stall":
             await asyncio.sleep(emulator.faults.stall_seconds)
         call = Call(emulator, params, token, str(request.base_url))
@@ -143,17 +146,17 @@ async def _answer(emulator: Emulator, request: Request, path: str) -> tuple[_Out
         outcome.code = "truncated"
     else:
         outcome.response = Response(body, media_type=JSON)
-    return outcome, endpoint
+    return outcome
 
 
 def _api_endpoint(emulator: Emulator) -> Callable[[Request], Any]:
     async def api(request: Request) -> Response:
         started = time.perf_counter()
         path = request.path_params["path"]
-        outcome, endpoint = await _answer(emulator, request, path)
+        outcome = await _answer(emulator, request, path)
         if emulator.latency_ms > 0:
             await asyncio.sleep(emulator.latency_ms / 1000)
-        emulator.statistics.record(endpoint, outcome.code, outcome.fault)
+        emulator.statistics.answer(outcome.code)
         if emulator.request_log is not None:
             emulator.request_log.write(
                 {
@@ -174,7 +177,8 @@ def _api_endpoint(emulator: Emulator) -> Callable[[Request], Any]:
 def _not_under_version(emulator: Emulator) -> Callable[[Request], Any]:
     async def not_found(request: Request) -> Response:
         request_id = emulator.next_request_id()
-        emulator.statistics.record("<unknown>", str(int(Code.ROUTE_NOT_FOUND)), None)
+        emulator.statistics.request("<unknown>")
+        emulator.statistics.answer(str(int(Code.ROUTE_NOT_FOUND)))
         message = f"Route {request.url.path} not found."
         return Response(envelope(int(Code.ROUTE_NOT_FOUND), message, request_id, {}), media_type=JSON)
 

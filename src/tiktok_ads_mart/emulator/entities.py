@@ -303,26 +303,8 @@ def custom_audience_list(call: Call) -> dict[str, Any]:
     }
 
 
-_HISTORY_KEYS = ("audience_history", "history")
-
-
 def _details(audience: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in audience.items() if k not in _HISTORY_KEYS}
-
-
-def _history(audience: dict[str, Any]) -> list[dict[str, Any]]:
-    for key in _HISTORY_KEYS:
-        if isinstance(audience.get(key), list):
-            return list(audience[key])
-    return [
-        {
-            "action": "CREATE",
-            "action_detail": "Audience created",
-            "editor": "open_api",
-            "msg": "",
-            "opt_time": audience.get("create_time", ""),
-        }
-    ]
+    return dict(audience)
 
 
 def custom_audience_get(call: Call) -> dict[str, Any]:
@@ -338,8 +320,9 @@ def custom_audience_get(call: Call) -> dict[str, Any]:
         audience = by_id.get(audience_id)
         if audience is None:
             raise ApiFailure(Code.PARAM_ERROR, f"custom_audience_ids: audience {audience_id} does not exist")
+        history = call.emulator.world.audience_history(advertiser_id, audience_id)
         rows.append(
-            {"audience_details": _details(audience), "audience_history": _history(audience)[:history_size]}
+            {"audience_details": _details(audience), "audience_history": list(history)[:history_size]}
         )
     return {"list": rows}
 

@@ -45,14 +45,18 @@ class Stats:
         self.total = 0
         self.throttled = 0
 
-    def record(self, endpoint: str, code: str, fault: str | None) -> None:
+    def request(self, endpoint: str) -> None:
+        """Counted on arrival, so a stalled request shows up while it is still stalling."""
         self.total += 1
         self.requests[endpoint] += 1
+
+    def fault(self, kind: str) -> None:
+        self.faults[kind] += 1
+
+    def answer(self, code: str) -> None:
         self.codes[code] += 1
         if code == "40100":
             self.throttled += 1
-        if fault is not None:
-            self.faults[fault] += 1
 
     def as_dict(self) -> dict[str, Any]:
         return {
