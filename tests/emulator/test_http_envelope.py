@@ -1,0 +1,66 @@
+"""The envelope on every answer, unknown routes, request ids, and byte-identical determinism."""
+
+from __future__ import annotations
+
+import httpx
+from emulator_support import API, ROOT, error, get, small_config
+
+from tiktok_ads_mart.emulator import Emulator, create_app
+
+
+async def test_unknown_paths_answer_40400_envelope(
+    asgi_client: httpx.AsyncClient, emulator: Emulator
+) -> None:
+    token = emulator.access_token
+    error(await get(asgi_client, "campaign/list/", token), 40400, "campaign/list/")
+    error(await get(asgi_client, "campaign/get", token, advertiser_id=emulator.advertiser_ids[0]), 40400)
+    response = await asgi_client.get(f"{ROOT}/open_api/v1.2/campaign/get/")
+    assert response.status_code == 200
+    error(response.json(), 40400)
+    wrong_method = await asgi_client.post("campaign/get/", json={}, headers={"Access-Token": token})
+    error(wrong_method.json(), 40400, "POST")
+
+
+async def test_errors_are_http_200_with_unique_request_ids(
+    asgi_client: httpx.AsyncClient, emulator: Emulator
+) -> None:
+    ids = set()
+    for _ in range(5):
+        response = await asgi_client.get("campaign/get/")
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "application/json"
+        body = response.json()
+        assert list(body) == ["code", "message", "request_id", "data"]
+        error(body, 40104)
+        ids.add(body["request_id"])
+    assert len(ids) == 5
+
+
+async def _session(emulator: Emulator) -> list[bytes]:
+    """A fixed request sequence mixing successes and errors; returns the raw bodies."""
+    adv = emulator.advertiser_ids[0]
+    token = emulator.access_token
+    requests = [
+        ("advertiser/info/", {"advertiser_ids": f'["{adv}"]'}),
+        ("campaign/get/", {"advertiser_id": adv, "filtering": '{"primary_status":"STATUS_ALL"}'}),
+        ("ad/get/", {"advertiser_id": adv, "page_size": "5", "page": "2"}),
+        ("dmp/custom_audience/list/", {"advertiser_id": adv}),
+        ("campaign/get/", {"advertiser_id": adv, "page_size": "5000"}),
+        ("no/such/", {}),
+    ]
+    bodies = []
+    transport = httpx.ASGITransport(app=create_app(emulator))
+    async with httpx.AsyncClient(transport=transport, base_url=ROOT + API) as client:
+        for path, params in requests:
+            response = await client.get(path, params=params, headers={"Access-Token": token})
+            bodies.append(response.content)
+    return bodies
+
+
+async def test_same_options_give_byte_identical_responses() -> None:
+    first, second = Emulator(small_config()), Emulator(small_config())
+    assert first.access_token == second.access_token
+    assert await _session(first) == await _session(second)
+    other = Emulator(small_config(seed=8))
+    assert other.access_token != first.access_token
+    assert await _session(other) != await _session(Emulator(small_config()))
