@@ -1,0 +1,124 @@
+"""``/_emulator/*``: stats counting, reset, clock and configuration; the request log keeps no secrets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import orjson
+from emulator_support import ROOT, error, get, ok, post, small_config
+
+from tiktok_ads_mart.emulator import Emulator, RunningEmulator, create_app
+
+
+async def test_stats_count_by_endpoint_and_code(asgi_client: httpx.AsyncClient, emulator: Emulator) -> None:
+    adv = emulator.advertiser_ids[0]
+    token = emulator.access_token
+    for _ in range(3):
+        ok(await get(asgi_client, "campaign/get/", token, advertiser_id=adv))
+    error(await get(asgi_client, "ad/get/", None, advertiser_id=adv), 40104)
+    error(await get(asgi_client, "ad/get/", token, advertiser_id=adv, page_size=5000), 40002)
+    error(await get(asgi_client, "nothing/here/", token), 40400)
+    emulator.faults.inject_next("50002")
+    error(await get(asgi_client, "adgroup/get/", token, advertiser_id=adv), 50002)
+    stats = (await asgi_client.get(f"{ROOT}/_emulator/stats")).json()
+    assert stats == {
+        "requests": {"<unknown>": 1, "ad/get/": 2, "adgroup/get/": 1, "campaign/get/": 3},
+        "codes": {"0": 3, "40002": 1, "40104": 1, "40400": 1, "50002": 1},
+        "total": 7,
+        "throttled": 0,
+        "faults": {"50002": 1},
+        "faults_injected": 1,
+    }
+    assert emulator.stats() == stats
+    reset = await asgi_client.post(f"{ROOT}/_emulator/reset-stats")
+    assert reset.json() == {"ok": True}
+    assert emulator.stats()["total"] == 0
+
+
+async def test_clock_endpoint_moves_emulator_time(asgi_client: httpx.AsyncClient, emulator: Emulator) -> None:
+    before = (await asgi_client.get(f"{ROOT}/_emulator/clock")).json()["now"]
+    assert before == emulator.now.isoformat()
+    moved = await asgi_client.post(f"{ROOT}/_emulator/clock", json={"now": "2026-03-05T06:00:00Z"})
+    assert moved.json() == {"now": "2026-03-05T06:00:00+00:00"}
+    assert emulator.now.isoformat() == "2026-03-05T06:00:00+00:00"
+    bad = await asgi_client.post(f"{ROOT}/_emulator/clock", json={"now": "tomorrow"})
+    assert bad.status_code == 400
+
+
+async def test_configure_endpoint(asgi_client: httpx.AsyncClient, emulator: Emulator) -> None:
+    response = await asgi_client.post(f"{ROOT}/_emulator/configure", json={"qps": 1, "inject": ["50000"]})
+    assert response.json() == {"ok": True}
+    adv = emulator.advertiser_ids[0]
+    error(await get(asgi_client, "ad/get/", emulator.access_token, advertiser_id=adv), 50000)
+    error(await get(asgi_client, "ad/get/", emulator.access_token, advertiser_id=adv), 40100)
+    refused = await asgi_client.post(f"{ROOT}/_emulator/configure", json={"faults": ["meteor"]})
+    assert refused.status_code == 400
+    refused = await asgi_client.post(f"{ROOT}/_emulator/configure", json={"colour": "red"})
+    assert refused.status_code == 400
+
+
+async def test_request_log_masks_secrets(tmp_path: Path) -> None:
+    log = tmp_path / "requests.jsonl"
+    emulator = Emulator(small_config(request_log=log, token_mode="expiring"))
+    transport = httpx.ASGITransport(app=create_app(emulator))
+    async with httpx.AsyncClient(transport=transport, base_url=f"{ROOT}/open_api/v1.3/") as client:
+        adv = emulator.advertiser_ids[0]
+        ok(await get(client, "campaign/get/", emulator.access_token, advertiser_id=adv))
+        page = await client.post(
+            f"{ROOT}/portal/auth/decision",
+            data={"app_id": emulator.app_id, "redirect_uri": "http://localhost/cb", "decision": "authorize"},
+        )
+        code = page.headers["location"].split("auth_code=")[1].split("&")[0]
+        creds = {"app_id": emulator.app_id, "secret": emulator.secret}
+        tokens = ok(await post(client, "oauth2/access_token/", None, {**creds, "auth_code": code}))
+        ok(
+            await post(
+                client,
+                "oauth2/refresh_token/",
+                None,
+                {**creds, "refresh_token": tokens["refresh_token"], "grant_type": "refresh_token"},
+            )
+        )
+        ok(await get(client, "oauth2/advertiser/get/", tokens["access_token"], **creds))
+        ok(
+            await post(
+                client, "oauth2/revoke_token/", None, {**creds, "access_token": tokens["access_token"]}
+            )
+        )
+    emulator.close()
+    text = log.read_text()
+    for secret in (
+        emulator.secret,
+        emulator.access_token,
+        code,
+        tokens["access_token"],
+        tokens["refresh_token"],
+    ):
+        assert secret not in text
+    entries = [orjson.loads(line) for line in text.splitlines()]
+    assert [e["path"] for e in entries] == [
+        "/open_api/v1.3/campaign/get/",
+        "/portal/auth/decision",
+        "/open_api/v1.3/oauth2/access_token/",
+        "/open_api/v1.3/oauth2/refresh_token/",
+        "/open_api/v1.3/oauth2/advertiser/get/",
+        "/open_api/v1.3/oauth2/revoke_token/",
+    ]
+    assert entries[0]["params"] == {"advertiser_id": emulator.advertiser_ids[0]}
+    assert entries[2]["params"]["secret"] == "***" and entries[2]["params"]["auth_code"] == "***"
+    assert all(set(e) >= {"method", "path", "params", "code", "ms"} for e in entries)
+    assert [e["code"] for e in entries] == ["0", "302", "0", "0", "0", "0"]
+
+
+def test_live_server_counts_stats(live: RunningEmulator) -> None:
+    with httpx.Client(base_url=live.base_url, headers={"Access-Token": live.access_token}) as client:
+        for _ in range(3):
+            assert (
+                client.get("campaign/get/", params={"advertiser_id": live.advertiser_ids[0]}).json()["code"]
+                == 0
+            )
+        stats = client.get(live.root_url + "_emulator/stats").json()
+    assert stats["requests"] == {"campaign/get/": 3}
+    assert live.base_url.endswith("/open_api/v1.3/")
+    assert live.portal_url == live.root_url + "portal/auth"

@@ -1,0 +1,148 @@
+"""Injected faults: each kind as a client sees it, the retry answered correctly, and seeded sequences."""
+
+from __future__ import annotations
+
+import httpx
+import orjson
+import pytest
+from emulator_support import error, get, ok
+
+from tiktok_ads_mart.emulator import FAULT_KINDS, Emulator, RunningEmulator
+from tiktok_ads_mart.emulator.faults import FaultInjector
+
+
+def _campaigns(running: RunningEmulator, client: httpx.Client) -> httpx.Response:
+    return client.get(
+        "campaign/get/",
+        params={"advertiser_id": running.advertiser_ids[0], "filtering": '{"primary_status":"STATUS_ALL"}'},
+        headers={"Access-Token": running.access_token},
+    )
+
+
+@pytest.mark.parametrize("kind", ["http500", "http502", "http504"])
+def test_gateway_errors_are_html_and_retry_succeeds(live: RunningEmulator, kind: str) -> None:
+    with httpx.Client(base_url=live.base_url, timeout=5) as client:
+        expected = _campaigns(live, client).json()["data"]
+        live.emulator.faults.inject_next(kind)
+        failed = _campaigns(live, client)
+        assert failed.status_code == int(kind[-3:])
+        assert failed.headers["content-type"].startswith("text/html")
+        with pytest.raises(ValueError):
+            failed.json()
+        assert _campaigns(live, client).json()["data"] == expected
+
+
+def test_reset_is_a_network_error_for_httpx(live: RunningEmulator) -> None:
+    with httpx.Client(base_url=live.base_url, timeout=5) as client:
+        expected = _campaigns(live, client).json()["data"]
+        live.emulator.faults.inject_next("reset")
+        with pytest.raises(httpx.NetworkError):
+            _campaigns(live, client)
+        assert _campaigns(live, client).json()["data"] == expected
+
+
+def test_stall_outlasts_a_client_timeout(live: RunningEmulator) -> None:
+    live.emulator.configure(stall_seconds=1.5)
+    with httpx.Client(base_url=live.base_url, timeout=0.3) as client:
+        live.emulator.faults.inject_next("stall")
+        with pytest.raises(httpx.ReadTimeout):
+            _campaigns(live, client)
+        assert _campaigns(live, client).json()["code"] == 0
+    assert live.emulator.stats()["faults"]["stall"] == 1
+
+
+def test_truncated_json_is_cut_but_well_framed(live: RunningEmulator) -> None:
+    with httpx.Client(base_url=live.base_url, timeout=5) as client:
+        full = _campaigns(live, client).content
+        live.emulator.faults.inject_next("truncated")
+        cut = _campaigns(live, client)
+        assert cut.status_code == 200
+        assert 0 < len(cut.content) < len(full)
+        with pytest.raises(orjson.JSONDecodeError):
+            orjson.loads(cut.content)
+        assert _campaigns(live, client).json()["data"] == orjson.loads(full)["data"]
+
+
+@pytest.mark.parametrize(("kind", "code"), [("50000", 50000), ("50002", 50002)])
+async def test_error_envelope_faults(
+    asgi_client: httpx.AsyncClient, emulator: Emulator, kind: str, code: int
+) -> None:
+    adv = emulator.advertiser_ids[0]
+    expected = ok(await get(asgi_client, "ad/get/", emulator.access_token, advertiser_id=adv))
+    emulator.faults.inject_next(kind)
+    error(await get(asgi_client, "ad/get/", emulator.access_token, advertiser_id=adv), code, "retry")
+    assert ok(await get(asgi_client, "ad/get/", emulator.access_token, advertiser_id=adv)) == expected
+
+
+async def test_reset_over_asgi_raises_httpx_read_error(
+    asgi_client: httpx.AsyncClient, emulator: Emulator
+) -> None:
+    emulator.faults.inject_next("reset")
+    with pytest.raises(httpx.ReadError):
+        await get(asgi_client, "ad/get/", emulator.access_token, advertiser_id=emulator.advertiser_ids[0])
+
+
+async def test_auth_and_portal_are_never_faulted(asgi_client: httpx.AsyncClient, emulator: Emulator) -> None:
+    emulator.configure(fault_rate=1.0, faults=("50000",))
+    listed = await get(
+        asgi_client,
+        "oauth2/advertiser/get/",
+        emulator.access_token,
+        app_id=emulator.app_id,
+        secret=emulator.secret,
+    )
+    ok(listed)
+    page = await asgi_client.get(
+        "/portal/auth",
+        params={"app_id": emulator.app_id, "redirect_uri": "http://localhost/cb", "state": "s"},
+    )
+    assert page.status_code == 200
+    assert (await asgi_client.get("/_emulator/stats")).status_code == 200
+    error(
+        await get(asgi_client, "ad/get/", emulator.access_token, advertiser_id=emulator.advertiser_ids[0]),
+        50000,
+    )
+
+
+def test_fault_draws_are_seeded() -> None:
+    def sequence(seed: int) -> list[str | None]:
+        injector = FaultInjector(seed, 0.3, FAULT_KINDS)
+        return [injector.draw() for _ in range(200)]
+
+    first = sequence(1)
+    assert first == sequence(1)
+    assert first != sequence(2)
+    drawn = [kind for kind in first if kind is not None]
+    assert 30 <= len(drawn) <= 90
+    assert set(drawn) <= set(FAULT_KINDS)
+    only = FaultInjector(1, 1.0, ("50002", "http504"))
+    assert {only.draw() for _ in range(50)} == {"50002", "http504"}
+    assert FaultInjector(1, 0.0, FAULT_KINDS).draw() is None
+
+
+async def test_fault_rate_mix_still_serves_right_data(
+    asgi_client: httpx.AsyncClient, emulator: Emulator
+) -> None:
+    """With faults drawn at random, every answer is either a fault or exactly the right data."""
+    adv = emulator.advertiser_ids[0]
+    expected = ok(await get(asgi_client, "ad/get/", emulator.access_token, advertiser_id=adv))
+    emulator.configure(fault_rate=0.5, faults=("50000", "50002", "http500", "truncated"))
+    good = faulted = 0
+    for _ in range(40):
+        response = await asgi_client.get(
+            "ad/get/", params={"advertiser_id": adv}, headers={"Access-Token": emulator.access_token}
+        )
+        try:
+            body = response.json()
+        except ValueError:
+            faulted += 1
+            continue
+        if body["code"] == 0:
+            assert body["data"] == expected
+            good += 1
+        else:
+            assert body["code"] in (50000, 50002)
+            faulted += 1
+    stats = emulator.stats()
+    assert stats["faults_injected"] == faulted
+    assert good > 0 and faulted > 0
