@@ -1,0 +1,296 @@
+"""`sync`: find the advertisers, run the dlt pipeline over the source, and sum up what happened.
+
+The order matters for "killed at any moment, started again, same rows": packages a killed run left in
+dlt's working directory are normalized and loaded first, then the new run extracts from the state
+those packages carried. State moves only inside a load package, so it can never run ahead of the data.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from tiktok_ads_mart.catalog import ADVERTISER_INFO_BATCH
+from tiktok_ads_mart.config import SyncSettings
+from tiktok_ads_mart.errors import ApiError, PermissionDenied, TikTokAdsMartError, TransportError
+from tiktok_ads_mart.secret import Secret
+from tiktok_ads_mart.source import Extractor, PlanSettings, RunStats, SourceRun, tiktok_ads_source
+from tiktok_ads_mart.transform import AdvertiserContext
+
+# dlt phones home unless told not to; this tool only talks to TikTok and the destination.
+os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")
+
+log = logging.getLogger("tiktok_ads_mart.sync")
+DUCKDB_MEMORY_LIMIT = os.environ.get("TIKTOK_ADS_MART_DUCKDB_MEMORY_LIMIT", "192MB")
+
+
+class Reporter(Protocol):
+    """What `sync` tells the display (see :mod:`tiktok_ads_mart.progress`)."""
+
+    def start(self, stats: RunStats, client_stats: Callable[[], Any], qps: int) -> None: ...
+    def phase(self, name: str) -> None: ...
+    def stop(self) -> None: ...
+
+
+class _SilentReporter:
+    def start(self, stats: RunStats, client_stats: Callable[[], Any], qps: int) -> None:
+        return None
+
+    def phase(self, name: str) -> None:
+        return None
+
+    def stop(self) -> None:
+        return None
+
+
+@dataclass
+class SyncResult:
+    """The summary of one run; ``exit_code`` is non-zero when any advertiser failed."""
+
+    rows: dict[str, int] = field(default_factory=dict)
+    requests: int = 0
+    throttled: int = 0
+    retries: int = 0
+    failures: dict[str, str] = field(default_factory=dict)
+    duration: float = 0.0
+    advertisers: int = 0
+    fatal: TikTokAdsMartError | None = None
+    destination: str = ""
+    dataset_name: str = ""
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failures or self.fatal is not None else 0
+
+
+def _token_source(settings: SyncSettings) -> Any:
+    from tiktok_ads_mart.auth import resolve_token_source
+
+    qps, qpm = settings.rate_limits
+    from tiktok_ads_mart.api import RateLimits
+
+    return resolve_token_source(
+        settings.profile, api_base=settings.api_base, limits=RateLimits(qps=qps, qpm=qpm)
+    )
+
+
+def default_client_factory(settings: SyncSettings, token: Any) -> Callable[[], Any]:
+    """A factory the engine calls inside its own loop (an httpx pool belongs to one loop)."""
+    from tiktok_ads_mart.api import RateLimits, TikTokClient
+
+    qps, qpm = settings.rate_limits
+
+    def build() -> Any:
+        return TikTokClient(
+            settings.api_base,
+            token,
+            limits=RateLimits(qps=qps, qpm=qpm),
+            concurrency=settings.concurrency,
+        )
+
+    return build
+
+
+async def discover_advertiser_ids(client: Any, token: Any) -> list[str]:
+    """Every advertiser the credential reads: the stored list, else ``oauth2/advertiser/get/``."""
+    known = tuple(getattr(token, "advertiser_ids", ()) or ())
+    if known:
+        return list(known)
+    from tiktok_ads_mart.auth.advertisers import advertiser_ids_for
+
+    app_id = os.environ.get("TIKTOK_APP_ID") or getattr(token, "app_id", None)
+    secret = os.environ.get("TIKTOK_APP_SECRET")
+    return await advertiser_ids_for(client, (), app_id, Secret(secret) if secret else None)
+
+
+async def fetch_advertisers(
+    client: Any, advertiser_ids: Sequence[str], stats: RunStats
+) -> list[dict[str, Any]]:
+    """``advertiser/info/`` 100 ids a call; a batch refused for permission is retried id by id."""
+    rows: list[dict[str, Any]] = []
+    ids = list(dict.fromkeys(advertiser_ids))
+    for start in range(0, len(ids), ADVERTISER_INFO_BATCH):
+        chunk = ids[start : start + ADVERTISER_INFO_BATCH]
+        try:
+            data = await client.get("advertiser/info/", {"advertiser_ids": chunk})
+            rows += [dict(item) for item in data.get("list") or () if isinstance(item, dict)]
+        except PermissionDenied:
+            for advertiser_id in chunk:
+                try:
+                    data = await client.get("advertiser/info/", {"advertiser_ids": [advertiser_id]})
+                    rows += [dict(item) for item in data.get("list") or () if isinstance(item, dict)]
+                except (PermissionDenied, ApiError, TransportError) as exc:
+                    stats.fail("advertisers", advertiser_id, exc)
+    returned = {str(row.get("advertiser_id")) for row in rows}
+    for advertiser_id in ids:
+        if advertiser_id not in returned and advertiser_id not in stats.failures:
+            stats.fail(
+                "advertisers",
+                advertiser_id,
+                PermissionDenied(40001, "advertiser not returned by advertiser/info/"),
+            )
+    return rows
+
+
+def context_for(row: dict[str, Any]) -> AdvertiserContext:
+    """Report times are in ``timezone``; TikTok also gives an IANA ``display_timezone``."""
+    timezone = str(row.get("timezone") or row.get("display_timezone") or "UTC")
+    currency = row.get("currency")
+    return AdvertiserContext(str(row["advertiser_id"]), str(currency) if currency else None, timezone)
+
+
+def make_destination(settings: SyncSettings) -> Any:
+    """dlt's destination by name; DuckDB gets a file path and a memory cap, others dlt's own config."""
+    import dlt
+    from dlt.common.destination.reference import Destination
+
+    if settings.destination == "duckdb":
+        from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
+
+        settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+        credentials = DuckDbCredentials(str(settings.duckdb_path.resolve()))
+        credentials.global_config = {"memory_limit": DUCKDB_MEMORY_LIMIT, "preserve_insertion_order": False}
+        return dlt.destinations.duckdb(credentials)
+    kwargs: dict[str, Any] = {}
+    if settings.destination_credentials is not None:
+        kwargs["credentials"] = settings.destination_credentials.reveal()
+    return Destination.from_reference(settings.destination, **kwargs)
+
+
+def make_pipeline(settings: SyncSettings) -> Any:
+    import dlt
+
+    return dlt.pipeline(
+        pipeline_name=settings.pipeline_name,
+        destination=make_destination(settings),
+        dataset_name=settings.dataset_name,
+        pipelines_dir=str(settings.resolved_pipelines_dir()),
+    )
+
+
+def _loader_format(settings: SyncSettings) -> str | None:
+    return "parquet" if settings.destination in ("duckdb", "motherduck", "filesystem") else None
+
+
+def finish_pending(pipeline: Any) -> bool:
+    """Complete packages a killed run left behind; they carry the state this run continues from."""
+    if not pipeline.has_pending_data:
+        return False
+    log.info("completing load packages left by an interrupted run")
+    pipeline.normalize()
+    pipeline.load()
+    return True
+
+
+def run_sync(
+    settings: SyncSettings,
+    *,
+    token_source: Any = None,
+    client_factory: Callable[[], Any] | None = None,
+    reporter: Reporter | None = None,
+) -> SyncResult:
+    """Load every selected stream of every advertiser into the destination; never raises for one advertiser.
+
+    Args:
+        settings: the resolved run (see :func:`tiktok_ads_mart.config.load_settings`).
+        token_source: overrides the stored profile / ``TIKTOK_ACCESS_TOKEN`` (the demo, tests).
+        client_factory: builds the API client inside the engine loop (tests pass one over ASGI).
+        reporter: the live display; silent by default.
+
+    Returns:
+        The summary. Failures of single advertisers are in ``failures``; an expired credential in ``fatal``.
+    """
+    started = time.monotonic()
+    reporter = reporter or _SilentReporter()
+    stats = RunStats()
+    token = token_source if token_source is not None else _token_source(settings)
+    factory = client_factory or default_client_factory(settings, token)
+    extractor = Extractor(
+        factory, stats, concurrency=settings.concurrency, max_buffered_pages=2 * settings.concurrency
+    )
+    result = SyncResult(destination=settings.destination, dataset_name=settings.dataset_name)
+    qps, _ = settings.rate_limits
+    reporter.start(stats, lambda: getattr(extractor.client, "stats", None), qps)
+    try:
+        pipeline = make_pipeline(settings)
+        reporter.phase("finishing an interrupted load")
+        finish_pending(pipeline)
+        reporter.phase("discovering advertisers")
+        ids = list(settings.advertiser_ids) or extractor.call(
+            discover_advertiser_ids(extractor.client, token)
+        )
+        advertiser_rows = extractor.call(fetch_advertisers(extractor.client, ids, stats))
+        extractor.contexts = {
+            ctx.advertiser_id: ctx
+            for ctx in map(context_for, advertiser_rows)
+            if ctx.advertiser_id not in stats.failures
+        }
+        result.advertisers = len(extractor.contexts)
+        plan = PlanSettings(
+            now=settings.clock(),
+            start_date=settings.start_date,
+            end_date=settings.end_date,
+            lookback_days=settings.lookback_days,
+            default_history_days=settings.default_history_days,
+            include_deleted=settings.include_deleted,
+        )
+        run = SourceRun(extractor, advertiser_rows, settings.selected_streams(), plan, stats)
+        reporter.phase("extracting")
+        pipeline.extract(tiktok_ads_source(run), loader_file_format=_loader_format(settings))
+        reporter.phase("normalizing")
+        pipeline.normalize()
+        reporter.phase("loading")
+        pipeline.load()
+    except TikTokAdsMartError:
+        raise
+    except Exception as exc:
+        raise _as_error(exc, settings) from None
+    finally:
+        reporter.stop()
+        client_stats = getattr(extractor.client, "stats", None)
+        extractor.close()
+        if client_stats is not None:
+            result.requests = int(getattr(client_stats, "requests", 0))
+            result.throttled = int(getattr(client_stats, "throttled", 0))
+            result.retries = int(getattr(client_stats, "retries", 0))
+    result.rows = stats.rows_by_stream()
+    result.failures = dict(stats.failures)
+    result.fatal = stats.fatal
+    result.duration = time.monotonic() - started
+    return result
+
+
+def _as_error(exc: Exception, settings: SyncSettings) -> TikTokAdsMartError:
+    """dlt's and the destination's exceptions as one masked line."""
+    cause: BaseException = exc
+    while cause.__cause__ is not None and not isinstance(cause, TikTokAdsMartError):
+        cause = cause.__cause__
+    if isinstance(cause, TikTokAdsMartError):
+        return cause
+    text = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+    if settings.destination_credentials is not None:
+        text = text.replace(settings.destination_credentials.reveal(), "**********")
+    error = TikTokAdsMartError(f"loading into {settings.destination} failed: {text}")
+    return error
+
+
+__all__ = [
+    "Reporter",
+    "SyncResult",
+    "context_for",
+    "discover_advertiser_ids",
+    "fetch_advertisers",
+    "finish_pending",
+    "make_destination",
+    "make_pipeline",
+    "run_sync",
+]
