@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import orjson
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from tiktok_ads_mart.api import TikTokClient
 from tiktok_ads_mart.auth import (
@@ -225,13 +225,16 @@ def advertisers_command(
     profile: ProfileOpt = "default",
     api_base: ApiBaseOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")] = False,
+    advertiser_id: Annotated[
+        list[str] | None, typer.Option("--advertiser-id", help="Only these advertisers (repeatable).")
+    ] = None,
 ) -> None:
     """The advertisers the credential reads: name, timezone, currency, status."""
-    rows = asyncio.run(_advertisers(profile, api_base))
+    rows = asyncio.run(_advertisers(profile, api_base, tuple(advertiser_id or ())))
     if as_json:
         typer.echo(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode())
         return
-    table = Table("advertiser_id", "name", "timezone", "currency", "status")
+    table = Table(Column("advertiser_id", no_wrap=True), "name", "timezone", "currency", "status")
     for row in rows:
         table.add_row(
             *(str(row.get(k) or "") for k in ("advertiser_id", "name", "timezone", "currency", "status"))
@@ -239,8 +242,8 @@ def advertisers_command(
     out.print(table)
 
 
-async def _advertisers(profile: str, api_base: str | None) -> list[dict[str, Any]]:
-    source = resolve_token_source(profile)
+async def _advertisers(profile: str, api_base: str | None, only: tuple[str, ...]) -> list[dict[str, Any]]:
+    source = resolve_token_source(profile, api_base=api_base)
     app_id: str | None
     secret: Secret | None
     if isinstance(source, RefreshingTokenSource):
@@ -253,7 +256,7 @@ async def _advertisers(profile: str, api_base: str | None) -> list[dict[str, Any
         app_id = os.environ.get("TIKTOK_APP_ID")
         secret = Secret(os.environ["TIKTOK_APP_SECRET"]) if os.environ.get("TIKTOK_APP_SECRET") else None
     async with TikTokClient(base, source) as client:
-        ids = await advertiser_ids_for(client, known, app_id, secret)
+        ids = list(only) or await advertiser_ids_for(client, known, app_id, secret)
         return await advertiser_details(client, ids)
 
 
