@@ -1,0 +1,857 @@
+"""The report engine: validation like TikTok's, exact aggregation of the hourly fine grain, fast paging.
+
+Each advertiser's fine grain (base series per ad and advertiser-local hour, see
+:mod:`tiktok_ads_mart.emulator.catalog`) is simulated lazily on its first report and kept as compact
+numpy arrays, with per-day sums precomputed. A query reads days (or the hours of one day), applies the
+clock (hours after ``now`` have no data yet; attributed series of the last 7 days are scaled by their
+maturity, per hour, so sums stay exact), splits into audience buckets with an exact integer split,
+evaluates derived series per ad, sums ads into the requested level and keeps rows with delivery.
+Strings are only produced for the rows of the requested page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from tiktok_ads_mart.emulator.catalog import (
+    ADVERTISER_DAILY_ONLY,
+    BASE_INDEX,
+    BASE_NAMES,
+    LEVELS,
+    MATURING,
+    REACH,
+    MetricSpec,
+    Series,
+    audience_excluded,
+    base,
+    metric_specs,
+    reach_permille,
+    simulate_delivery,
+)
+from tiktok_ads_mart.emulator.ids import (
+    SECONDS_PER_HOUR,
+    local_hour_slots,
+    seeded_rng,
+    stable_hash,
+)
+
+if TYPE_CHECKING:
+    from tiktok_ads_mart.emulator.world import Advertiser, Entity
+
+DATA_LEVELS: dict[str, str] = {f"AUCTION_{level}": level for level in LEVELS}
+ID_DIMENSIONS: dict[str, str] = {
+    "ADVERTISER": "advertiser_id",
+    "CAMPAIGN": "campaign_id",
+    "ADGROUP": "adgroup_id",
+    "AD": "ad_id",
+}
+TIME_DIMENSIONS = ("stat_time_day", "stat_time_hour")
+BREAKDOWN_FAMILY: dict[str, str] = {
+    "gender": "gender_age",
+    "age": "gender_age",
+    "country_code": "country_code",
+    "platform": "platform",
+    "province_id": "province_id",
+}
+UNSERVED_DIMENSIONS = frozenset(
+    {
+        "ac",
+        "language",
+        "placement",
+        "interest_category",
+        "interest_category_v2",
+        "dma_id",
+        "device_brand_id",
+        "contextual_tag",
+        "ad_type",
+        "custom_event_type",
+        "event_source_id",
+        "page_id",
+        "component_name",
+        "room_id",
+        "post_id",
+        "image_id",
+        "video_material_id",
+        "minis_id",
+        "search_terms",
+        "search_keyword",
+        "match_type",
+        "skan_postback_sequence",
+        "ad_id_v2",
+    }
+)
+FILTER_FIELDS: dict[str, str] = {"campaign_ids": "CAMPAIGN", "adgroup_ids": "ADGROUP", "ad_ids": "AD"}
+MAX_DAYS = {"stat_time_day": 30, "stat_time_hour": 1, None: 365}
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+CACHE_SIZE = 16
+
+
+class ReportParamError(ValueError):
+    """A report request TikTok would refuse with 40002; the message names the parameter."""
+
+
+@dataclass(frozen=True)
+class Query:
+    """A validated report request, reduced to what the engine needs (hashable: it keys the cache)."""
+
+    report_type: str
+    level: str
+    dimensions: tuple[str, ...]
+    time_dimension: str | None
+    breakdown: str | None  # bucket family, see BREAKDOWN_FAMILY
+    breakdown_dimensions: tuple[str, ...]
+    metrics: tuple[str, ...]
+    first_day: date | None  # None with query_lifetime
+    last_day: date | None
+    lifetime: bool
+    include_deleted: bool
+    filters: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def validate(
+    *,
+    report_type: str | None,
+    data_level: str | None,
+    dimensions: Sequence[str] | None,
+    metrics: Sequence[str] | None,
+    start_date: str | None,
+    end_date: str | None,
+    query_lifetime: bool,
+    include_deleted: bool,
+    filters: Sequence[Mapping[str, Any]] | Mapping[str, Sequence[str]] | None,
+) -> Query:
+    """Check a request the way TikTok does and normalise it; raises ReportParamError naming the parameter."""
+    if report_type not in ("BASIC", "AUDIENCE"):
+        raise ReportParamError(f"report_type: must be one of BASIC, AUDIENCE, got {report_type!r}")
+    if data_level is None:
+        raise ReportParamError("data_level: required for BASIC and AUDIENCE reports")
+    level = DATA_LEVELS.get(data_level)
+    if level is None:
+        raise ReportParamError(f"data_level: must be one of {', '.join(DATA_LEVELS)}, got {data_level!r}")
+    dims = tuple(dimensions or ())
+    if not dims:
+        raise ReportParamError('dimensions: required, e.g. ["campaign_id", "stat_time_day"]')
+    if len(set(dims)) != len(dims):
+        raise ReportParamError("dimensions: a dimension is repeated")
+    id_dims = [d for d in dims if d in ID_DIMENSIONS.values()]
+    time_dims = [d for d in dims if d in TIME_DIMENSIONS]
+    breakdown_dims = tuple(d for d in dims if d in BREAKDOWN_FAMILY)
+    for dim in dims:
+        if dim in UNSERVED_DIMENSIONS:
+            raise ReportParamError(f"dimensions: {dim} is not supported by this emulator")
+        if dim not in ID_DIMENSIONS.values() and dim not in TIME_DIMENSIONS and dim not in BREAKDOWN_FAMILY:
+            raise ReportParamError(f"dimensions: unknown dimension {dim!r}")
+    expected_id = ID_DIMENSIONS[level]
+    if id_dims != [expected_id]:
+        raise ReportParamError(
+            f"dimensions: exactly one ID dimension is allowed and it must match data_level {data_level} "
+            f"({expected_id}), got {id_dims or 'none'}"
+        )
+    if len(time_dims) > 1:
+        raise ReportParamError("dimensions: use at most one of stat_time_day and stat_time_hour")
+    time_dim = time_dims[0] if time_dims else None
+    families = {BREAKDOWN_FAMILY[d] for d in breakdown_dims}
+    if len(families) > 1:
+        raise ReportParamError(
+            f"dimensions: {', '.join(breakdown_dims)} cannot be combined; use one of gender/age, "
+            "country_code, platform, province_id"
+        )
+    breakdown = families.pop() if families else None
+    if report_type == "BASIC" and breakdown not in (None, "country_code"):
+        raise ReportParamError(
+            f"dimensions: {', '.join(breakdown_dims)} needs report_type AUDIENCE (BASIC allows country_code)"
+        )
+    if report_type == "AUDIENCE":
+        if breakdown is None:
+            raise ReportParamError(
+                "dimensions: an AUDIENCE report needs an audience dimension "
+                "(gender, age, country_code, platform or province_id)"
+            )
+        if time_dim == "stat_time_hour":
+            raise ReportParamError("dimensions: stat_time_hour is not supported for AUDIENCE reports")
+        if query_lifetime:
+            raise ReportParamError("query_lifetime: only supported for report_type BASIC")
+    if query_lifetime and (time_dim or breakdown):
+        raise ReportParamError(
+            "query_lifetime: no time dimension, audience dimension or country_code is allowed with it"
+        )
+    names = _validate_metrics(metrics, report_type, level, data_level, time_dim, query_lifetime)
+    first_day = last_day = None
+    if not query_lifetime:
+        first_day, last_day = _parse_date("start_date", start_date), _parse_date("end_date", end_date)
+        if last_day < first_day:
+            raise ReportParamError("end_date: must not be earlier than start_date")
+        span = (last_day - first_day).days + 1
+        if span > MAX_DAYS[time_dim]:
+            if time_dim is None:
+                raise ReportParamError("max time span is 365 days when no time dimension is used")
+            limit = MAX_DAYS[time_dim]
+            raise ReportParamError(
+                f"max time span is {limit} day{'s' if limit > 1 else ''} when use {time_dim}"
+            )
+    return Query(
+        report_type,
+        level,
+        dims,
+        time_dim,
+        breakdown,
+        breakdown_dims,
+        names,
+        first_day,
+        last_day,
+        bool(query_lifetime),
+        bool(include_deleted) or level == "ADVERTISER",
+        _parse_filters(filters),
+    )
+
+
+def _validate_metrics(
+    metrics: Sequence[str] | None,
+    report_type: str,
+    level: str,
+    data_level: str,
+    time_dim: str | None,
+    lifetime: bool,
+) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(metrics or ("spend", "impressions")))
+    specs = metric_specs()
+    excluded = audience_excluded()
+    for name in names:
+        spec = specs.get(name)
+        if spec is None:
+            raise ReportParamError(f"metrics: unknown metric {name!r}")
+        if spec.kind == "attribute" and LEVELS.index(spec.level) > LEVELS.index(level):
+            raise ReportParamError(f"metrics: {name} is not available at data_level {data_level}")
+        if report_type == "AUDIENCE" and name in excluded:
+            raise ReportParamError(f"metrics: {name} is not supported in AUDIENCE reports")
+        if name in ADVERTISER_DAILY_ONLY and (
+            level != "ADVERTISER" or lifetime or time_dim == "stat_time_hour"
+        ):
+            raise ReportParamError(
+                f"metrics: {name} is only available at data_level AUCTION_ADVERTISER, without "
+                "stat_time_hour or query_lifetime"
+            )
+    return names
+
+
+def _parse_date(name: str, value: str | None) -> date:
+    if value is None or value == "":
+        raise ReportParamError(f"{name}: required unless query_lifetime is true")
+    if not _DATE.match(value):
+        raise ReportParamError(f"{name}: must be a date in YYYY-MM-DD format, got {value!r}")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ReportParamError(f"{name}: {value!r} is not a valid date") from None
+
+
+def _parse_filters(
+    filters: Sequence[Mapping[str, Any]] | Mapping[str, Sequence[str]] | None,
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``[{field_name, filter_type: IN, filter_value: [...]}]`` (or ``{field: [ids]}``) on ID fields."""
+    if not filters:
+        return ()
+    items: list[tuple[str, Any, Any]]
+    if isinstance(filters, Mapping):
+        items = [(str(key), "IN", value) for key, value in filters.items()]
+    else:
+        items = [
+            (str(f.get("field_name")), f.get("filter_type", "IN"), f.get("filter_value")) for f in filters
+        ]
+    parsed: dict[str, tuple[str, ...]] = {}
+    for field_name, filter_type, value in items:
+        if field_name not in FILTER_FIELDS:
+            raise ReportParamError(
+                f"filtering: field_name {field_name!r} is not supported (use campaign_ids, adgroup_ids, "
+                "ad_ids, or campaign_status/adgroup_status/ad_status)"
+            )
+        if filter_type != "IN" or not isinstance(value, list | tuple) or not value:
+            raise ReportParamError(f"filtering: {field_name} takes filter_type IN with a non-empty list")
+        ids = tuple(sorted({str(v) for v in value}))
+        parsed[field_name] = (
+            tuple(sorted(set(parsed[field_name]) & set(ids))) if field_name in parsed else ids
+        )
+    return tuple(sorted(parsed.items()))
+
+
+# ----------------------------------------------------------------------------------------- results
+def format_count(values: np.ndarray) -> list[str]:
+    return list(map(str, values.tolist()))
+
+
+def format_fixed(values: np.ndarray, decimals: int) -> list[str]:
+    """Integers in units of 10**-decimals as decimal strings (exact: q/10**d as a double keeps 2 places)."""
+    if decimals == 0:
+        return format_count(values)
+    pattern = f"%.{decimals}f"
+    return [pattern % x for x in (values / 10**decimals).tolist()]
+
+
+def ratio_units(num: np.ndarray, den: np.ndarray, mul: int) -> np.ndarray:
+    """round(num * mul / den) half up, in integers; 0 where den is 0 (shown as "-")."""
+    safe = np.where(den == 0, 1, den)
+    return (num * (2 * mul) + safe) // (2 * safe)
+
+
+class ReportResult:
+    """All rows of one report at one clock value, kept as integer columns; pages are formatted on demand.
+
+    ``total`` is the row count; ``page(page, page_size)`` gives API-shaped rows
+    ``{"dimensions": {...}, "metrics": {...}}`` (1-based pages, [] past the end); ``totals()`` gives
+    ``total_metrics`` (non-attribute metrics over every row).
+    """
+
+    def __init__(
+        self,
+        *,
+        dimension_names: tuple[str, ...],
+        dimension_labels: dict[str, tuple[list[str], np.ndarray]],
+        metric_specs: list[MetricSpec],
+        series: dict[Any, np.ndarray],
+        attribute_values: dict[str, tuple[list[str], np.ndarray]],
+        currency_decimals: int,
+        total_series: dict[Any, int],
+    ) -> None:
+        self.dimension_names = dimension_names
+        self.metric_names = tuple(spec.name for spec in metric_specs)
+        self._labels = dimension_labels
+        self._specs = metric_specs
+        self._series = series
+        self._attributes = attribute_values
+        self._decimals = currency_decimals
+        self._total_series = total_series
+        self.total = int(next(iter(series.values())).shape[0]) if series else 0
+
+    def page(self, page: int, page_size: int) -> list[dict[str, Any]]:
+        start = max(0, (page - 1) * page_size)
+        stop = min(self.total, start + page_size)
+        if start >= stop:
+            return []
+        window = slice(start, stop)
+        dimension_columns = [self._label_column(name, window) for name in self.dimension_names]
+        metric_columns = [self._metric_column(spec, window) for spec in self._specs]
+        dimension_names, metric_names = self.dimension_names, self.metric_names
+        return [
+            {
+                "dimensions": dict(zip(dimension_names, dims, strict=True)),
+                "metrics": dict(zip(metric_names, mets, strict=True)),
+            }
+            for dims, mets in zip(
+                zip(*dimension_columns, strict=True), zip(*metric_columns, strict=True), strict=True
+            )
+        ]
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Every row (convenience for tests and the asynchronous report path)."""
+        return self.page(1, self.total) if self.total else []
+
+    def totals(self) -> dict[str, str]:
+        """``total_metrics``: each non-attribute metric computed over the sum of all rows."""
+        series = {key: np.array([value], dtype=np.int64) for key, value in self._total_series.items()}
+        out: dict[str, str] = {}
+        for spec in self._specs:
+            if spec.kind != "attribute":
+                out[spec.name] = _format_metric(spec, series, slice(0, 1), self._decimals)[0]
+        return out
+
+    def _label_column(self, name: str, window: slice) -> list[str]:
+        labels, index = self._labels[name]
+        return [labels[i] for i in index[window].tolist()]
+
+    def _metric_column(self, spec: MetricSpec, window: slice) -> list[str]:
+        if spec.kind == "attribute":
+            values, index = self._attributes[spec.name]
+            return [values[i] for i in index[window].tolist()]
+        return _format_metric(spec, self._series, window, self._decimals)
+
+
+def _format_metric(
+    spec: MetricSpec, series: dict[Any, np.ndarray], window: slice, decimals: int
+) -> list[str]:
+    assert spec.num is not None
+    num = series[spec.num][window]
+    if spec.kind == "count":
+        return format_count(num)
+    if spec.kind == "money":
+        return format_fixed(num, decimals)
+    assert spec.den is not None
+    den = series[spec.den][window]
+    out = format_fixed(ratio_units(num, den, spec.mul), decimals if spec.decimals is None else spec.decimals)
+    for i in np.flatnonzero(den == 0).tolist():
+        out[i] = "-"
+    return out
+
+
+class ReportCache:
+    """A small LRU of results keyed by (advertiser, query, clock), so paging one query is O(page)."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self._size = size
+        self._items: OrderedDict[Any, ReportResult] = OrderedDict()
+
+    def get(self, key: Any) -> ReportResult | None:
+        found = self._items.get(key)
+        if found is not None:
+            self._items.move_to_end(key)
+        return found
+
+    def put(self, key: Any, result: ReportResult) -> None:
+        self._items[key] = result
+        self._items.move_to_end(key)
+        while len(self._items) > self._size:
+            self._items.popitem(last=False)
+
+
+def day_labels(first_day: date, count: int) -> list[str]:
+    return [f"{first_day + timedelta(days=i)} 00:00:00" for i in range(count)]
+
+
+def hour_labels(day: date) -> list[str]:
+    return [f"{day} {hour:02d}:00:00" for hour in range(24)]
+
+
+# ----------------------------------------------------------------------------------------- engine
+GENDERS = ("MALE", "FEMALE", "NONE")
+AGES = ("AGE_13_17", "AGE_18_24", "AGE_25_34", "AGE_35_44", "AGE_45_54", "AGE_55_100")
+PLATFORMS = ("ANDROID", "IPHONE", "IPAD", "PC")
+_GENDER_AGE_WEIGHTS = np.outer([0.46, 0.5, 0.04], [0.05, 0.3, 0.32, 0.18, 0.1, 0.05]).ravel()
+MINOR_PER_USD: dict[str, float] = {
+    "USD": 1,
+    "EUR": 0.95,
+    "GBP": 0.8,
+    "JPY": 150,
+    "BRL": 5.5,
+    "INR": 83,
+    "AUD": 1.5,
+    "KRW": 1350,
+}
+MATURITY_HOURS = 168
+_IMPRESSIONS = base("impressions")
+
+
+def _intersect(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out = []
+    for start_a, end_a in a:
+        for start_b, end_b in b:
+            start, end = max(start_a, start_b), min(end_a, end_b)
+            if start < end:
+                out.append((start, end))
+    return out
+
+
+class AccountData:
+    """One advertiser's fine grain (built once, lazily) and the per-clock views a query needs."""
+
+    def __init__(self, adv: Advertiser, seed: int, first_day: date, days: int) -> None:
+        self.adv, self.seed, self.first_day, self.days = adv, seed, first_day, days
+        self.slot_start, self.slot_exists = local_hour_slots(first_day, days, adv.zone)
+        by_day = self.slot_start.reshape(days, 24)
+        self.day_start, self.day_end = by_day.min(axis=1), by_day.max(axis=1) + SECONDS_PER_HOUR
+        ads = adv.ads
+        count = len(ads)
+        active = np.zeros((count, days * 24), dtype=bool)
+        for i, ad in enumerate(ads):
+            assert ad.parent is not None and ad.parent.parent is not None
+            live = _intersect(
+                _intersect(ad.serving_intervals(), ad.parent.serving_intervals()),
+                ad.parent.parent.serving_intervals(),
+            )
+            for start, end in live:
+                first, stop = np.searchsorted(self.slot_start, [start, end], side="left")
+                active[i, first:stop] = True
+        active &= self.slot_exists[None, :]
+        weekdays = np.repeat([(first_day + timedelta(days=d)).weekday() for d in range(days)], 24)
+        objectives = [
+            str(ad.parent.parent.static["objective_type"]) for ad in ads if ad.parent and ad.parent.parent
+        ]
+        self.minor_per_usd = MINOR_PER_USD.get(adv.profile.currency, 1) * 10**adv.currency_decimals
+        self.hourly = simulate_delivery(
+            seeded_rng(seed, "delivery", adv.index),
+            active,
+            np.tile(np.arange(24), days),
+            weekdays,
+            np.repeat(np.arange(days), 24),
+            objectives,
+            self.minor_per_usd,
+        )
+        self.daily = np.stack(
+            [self.hourly[name].reshape(count, days, 24).sum(axis=2, dtype=np.int64) for name in BASE_NAMES]
+        )
+        self.entities: dict[str, list[Entity]] = {
+            "CAMPAIGN": adv.campaigns,
+            "ADGROUP": adv.adgroups,
+            "AD": ads,
+        }
+        self.offsets = {
+            "CAMPAIGN": _first_index(ads, lambda ad: ad.parent.parent if ad.parent else None),
+            "ADGROUP": _first_index(ads, lambda ad: ad.parent),
+        }
+        ids = {"ADVERTISER": [adv.advertiser_id]}
+        ids.update({level: [e.entity_id for e in entities] for level, entities in self.entities.items()})
+        self.order = {
+            level: np.array(sorted(range(len(v)), key=v.__getitem__), dtype=np.int64)
+            for level, v in ids.items()
+        }
+        self.sorted_ids = {
+            level: [ids[level][i] for i in order.tolist()] for level, order in self.order.items()
+        }
+        self.id_hash = {
+            level: np.array([stable_hash(i) % 2**31 for i in v], dtype=np.int64)
+            for level, v in self.sorted_ids.items()
+        }
+        self._recent: dict[tuple[int, str], np.ndarray] = {}
+        self._per_ad: dict[tuple[str, str], np.ndarray] = {}
+        self._deleted: dict[tuple[str, int], np.ndarray] = {}
+
+    # -- the clock -------------------------------------------------------------------------------------
+    def _clock(self, now: int, first_slot: int, stop_slot: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per slot: complete (ended by now, exists) and attribution maturity in per mille."""
+        ends = self.slot_start[first_slot:stop_slot] + SECONDS_PER_HOUR
+        age = (now - ends) // SECONDS_PER_HOUR
+        complete = (age >= 0) & self.slot_exists[first_slot:stop_slot]
+        maturity = np.where(complete, np.minimum(1000, 500 + 500 * np.maximum(age, 0) // MATURITY_HOURS), 0)
+        return complete.astype(np.int64), maturity.astype(np.int64)
+
+    def at_clock(self, name: str, now: int, first_slot: int, stop_slot: int) -> np.ndarray:
+        """Hourly values of a base series as seen at ``now``: later hours 0, attributed ones maturing."""
+        complete, maturity = self._clock(now, first_slot, stop_slot)
+        values = self.hourly[name][:, first_slot:stop_slot].astype(np.int64)
+        if name in MATURING:
+            return values * maturity // 1000
+        return values * complete
+
+    def _window(self, now: int) -> tuple[int, int]:
+        """Days [settled, started): before them values are final, from `started` on nothing was served."""
+        settled = int(np.searchsorted(self.day_end + MATURITY_HOURS * SECONDS_PER_HOUR, now, side="right"))
+        started = int(np.searchsorted(self.day_start, now, side="left"))
+        return settled, max(settled, started)
+
+    def days_at(self, now: int, first: int, stop: int, name: str) -> np.ndarray:
+        """Daily sums [ads, stop-first] of a base series at ``now``, from the hours where it matters."""
+        out = self.daily[BASE_INDEX[name], :, first:stop].copy()
+        settled, started = self._window(now)
+        low = max(first, settled)
+        if low < stop:
+            out[:, low - first :] = 0
+            high = min(stop, started)
+            if low < high:
+                key = (now, name)
+                recent = self._recent.get(key)
+                if recent is None:
+                    if len(self._recent) > 4 * len(BASE_NAMES):
+                        self._recent.clear()
+                    hours = self.at_clock(name, now, settled * 24, started * 24)
+                    recent = self._recent[key] = hours.reshape(len(hours), -1, 24).sum(axis=2)
+                out[:, low - first : high - first] = recent[:, low - settled : high - settled]
+        return out
+
+    # -- per-ad constants ------------------------------------------------------------------------------
+    def per_ad(self, purpose: str, key: str) -> np.ndarray:
+        found = self._per_ad.get((purpose, key))
+        if found is None:
+            rng = seeded_rng(self.seed, self.adv.index, purpose, key)
+            count = len(self.adv.ads)
+            if purpose == "switch":
+                found = (rng.random(count) < 0.7).astype(np.int64)
+            elif purpose == "unit":
+                found = np.round(rng.uniform(5, 80, count) * self.minor_per_usd).astype(np.int64)
+            else:  # bucket weights of a breakdown family
+                found = self._bucket_weights(rng, key, count)
+            self._per_ad[(purpose, key)] = found
+        return found
+
+    def _bucket_weights(self, rng: np.random.Generator, family: str, count: int) -> np.ndarray:
+        if family == "gender_age":
+            weights = _GENDER_AGE_WEIGHTS
+        elif family == "platform":
+            weights = np.array([0.55, 0.38, 0.04, 0.03])
+        else:
+            buckets = len(self.bucket_labels(family))
+            weights = 1.0 / (np.arange(buckets) + 1.0) ** 1.3
+        noisy = weights[None, :] * rng.uniform(0.6, 1.4, (count, len(weights)))
+        return np.maximum(1, np.round(noisy / noisy.sum(axis=1, keepdims=True) * 100_000)).astype(np.int64)
+
+    def bucket_labels(self, family: str) -> list[str]:
+        if family == "platform":
+            return list(PLATFORMS)
+        if family == "country_code":
+            return list(self.adv.profile.markets)
+        if family == "province_id":
+            country = self.adv.profile.country
+            return [str(1_000_000 + stable_hash(country, "province", i) % 9_000_000) for i in range(8)]
+        return [f"{g}|{a}" for g in GENDERS for a in AGES]
+
+    def deleted(self, level: str, now: int) -> np.ndarray:
+        """Deleted (itself or through a parent) at ``now``, per entity in sorted-id order."""
+        key = (level, now)
+        found = self._deleted.get(key)
+        if found is None:
+            from tiktok_ads_mart.emulator.world import is_deleted
+
+            entities = self.entities.get(level)
+            flags = [False] if entities is None else [is_deleted(entities[i], now) for i in self.order[level]]
+            found = self._deleted[key] = np.array(flags, dtype=bool)
+        return found
+
+    def ad_mask(self, filters: tuple[tuple[str, tuple[str, ...]], ...]) -> np.ndarray:
+        keep = np.ones(len(self.adv.ads), dtype=bool)
+        for field_name, ids in filters:
+            wanted = set(ids)
+            level = FILTER_FIELDS[field_name]
+            keep &= np.array([_ancestor(ad, level).entity_id in wanted for ad in self.adv.ads], dtype=bool)
+        return keep
+
+
+def _ancestor(ad: Entity, level: str) -> Entity:
+    node = ad
+    while node.kind != level.lower():
+        assert node.parent is not None
+        node = node.parent
+    return node
+
+
+def _first_index(ads: list[Entity], parent_of: Any) -> np.ndarray:
+    starts: list[int] = []
+    previous: object = None
+    for i, ad in enumerate(ads):
+        parent = parent_of(ad)
+        if parent is not previous:
+            starts.append(i)
+            previous = parent
+    return np.array(starts, dtype=np.int64)
+
+
+def execute(data: AccountData, query: Query, now: int) -> ReportResult:
+    """Rows of a validated query at clock ``now``: exact sums of the fine grain, ordered time, id, bucket."""
+    specs = [metric_specs()[name] for name in query.metrics]
+    wanted: set[Series] = {_IMPRESSIONS}
+    for spec in specs:
+        wanted.update(s for s in spec.series() if s != REACH)
+    bases = sorted({name for s in wanted for name in s.bases()})
+    first, stop, days_covered = _day_range(data, query, now)
+    hourly = query.time_dimension == "stat_time_hour"
+    empty = not data.adv.ads or first >= stop
+    if hourly and not empty:
+        arrays = {n: data.at_clock(n, now, first * 24, first * 24 + 24) for n in bases}
+        time_labels = hour_labels(data.first_day + timedelta(days=first))
+    elif not empty:
+        arrays = {n: data.days_at(now, first, stop, n) for n in bases}
+        time_labels = day_labels(data.first_day + timedelta(days=first), stop - first)
+    if empty:
+        arrays = {n: np.zeros((len(data.adv.ads), 0), dtype=np.int64) for n in bases}
+        time_labels = []
+    if query.filters:
+        mask = data.ad_mask(query.filters)[:, None]
+        arrays = {n: v * mask for n, v in arrays.items()}
+    if query.breakdown is not None:
+        arrays = _split(data, query.breakdown, arrays)
+    else:
+        arrays = {n: v[:, :, None] for n, v in arrays.items()}
+    if query.time_dimension is None:
+        arrays = {n: v.sum(axis=1, keepdims=True) for n, v in arrays.items()}
+        time_labels = [""]
+    bucket_labels = [""]
+    if query.breakdown is not None:
+        bucket_labels = data.bucket_labels(query.breakdown)
+        if query.breakdown == "gender_age" and len(query.breakdown_dimensions) == 1:
+            axis = -1 if query.breakdown_dimensions[0] == "gender" else -2
+            arrays = {n: v.reshape(*v.shape[:2], 3, 6).sum(axis=axis) for n, v in arrays.items()}
+            bucket_labels = list(GENDERS if axis == -1 else AGES)
+            bucket_labels = [f"{b}|{b}" for b in bucket_labels]
+    level = query.level
+    order = data.order[level]
+    grouped = {s: _group(data, level, _evaluate(data, s, arrays))[order] for s in wanted}
+    impressions = grouped[_IMPRESSIONS]
+    entities, times, buckets = impressions.shape
+    keep = impressions > 0
+    if not query.include_deleted:
+        keep &= ~data.deleted(level, now)[:, None, None]
+    index = np.flatnonzero(keep.transpose(1, 0, 2))
+    row_time, rest = np.divmod(index, entities * buckets)
+    row_entity, row_bucket = np.divmod(rest, buckets)
+    series = {s: v.transpose(1, 0, 2).reshape(-1)[index] for s, v in grouped.items()}
+    totals = {s: int(v.sum()) for s, v in series.items()}
+    if any(REACH in spec.series() for spec in specs):
+        row_days = days_covered if query.time_dimension is None else 1
+        permille = reach_permille(data.id_hash[level][row_entity], row_days, hourly)
+        series[REACH] = (series[_IMPRESSIONS] * permille + 999) // 1000
+        total_permille = reach_permille(data.id_hash["ADVERTISER"], days_covered, hourly and times == 1)
+        totals[REACH] = int((totals[_IMPRESSIONS] * total_permille[0] + 999) // 1000)
+    labels: dict[str, tuple[list[str], np.ndarray]] = {
+        ID_DIMENSIONS[level]: (data.sorted_ids[level], row_entity)
+    }
+    if query.time_dimension is not None:
+        labels[query.time_dimension] = (time_labels, row_time)
+    for dim in query.breakdown_dimensions:
+        part = 1 if dim == "age" else 0
+        labels[dim] = ([label.split("|")[part] for label in bucket_labels], row_bucket)
+    attributes = {
+        spec.name: (_attribute_values(data, level, spec.name, now), row_entity)
+        for spec in specs
+        if spec.kind == "attribute"
+    }
+    return ReportResult(
+        dimension_names=query.dimensions,
+        dimension_labels=labels,
+        metric_specs=specs,
+        series=series,
+        attribute_values=attributes,
+        currency_decimals=data.adv.currency_decimals,
+        total_series=totals,
+    )
+
+
+def _day_range(data: AccountData, query: Query, now: int) -> tuple[int, int, int]:
+    """Grid day indexes [first, stop) the query reads, and how many calendar days it spans."""
+    if query.lifetime:
+        stop = int(np.searchsorted(data.day_start, now, side="left"))
+        return 0, min(stop, data.days), max(1, min(stop, data.days))
+    assert query.first_day is not None and query.last_day is not None
+    first = (query.first_day - data.first_day).days
+    stop = (query.last_day - data.first_day).days + 1
+    span = stop - first
+    return max(0, first), min(data.days, max(0, stop)), span
+
+
+def _split(data: AccountData, family: str, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Exact integer split of each ad x day value into audience buckets (buckets sum to the total).
+
+    Impressions are split by per-ad bucket weights; every other series by weights proportional to the
+    bucket's impressions times a per-series skew, so a bucket without impressions gets nothing and rates
+    differ between buckets. Cumulative rounding (floor of the running share, differenced) is exact.
+    """
+    weights = data.per_ad("buckets", family)
+    cumulative = np.cumsum(weights, axis=1)
+    impressions = arrays["impressions"]
+    share = impressions[:, :, None] * cumulative[:, None, :] // cumulative[:, -1][:, None, None]
+    split_impressions = np.diff(share, axis=2, prepend=0)
+    out = {"impressions": split_impressions}
+    for name, values in arrays.items():
+        if name == "impressions":
+            continue
+        skew = seeded_rng(data.seed, data.adv.index, "skew", family, name).integers(1, 5, weights.shape[1])
+        running = np.cumsum(split_impressions * skew, axis=2)
+        whole = np.maximum(running[:, :, -1:], 1)
+        out[name] = np.diff(values[:, :, None] * running // whole, axis=2, prepend=0)
+    return out
+
+
+def _evaluate(data: AccountData, series: Series, arrays: dict[str, np.ndarray]) -> np.ndarray:
+    if series.kind == "base":
+        return arrays[series.terms[0][0]]
+    if series.kind == "linear":
+        total = np.zeros_like(arrays[series.terms[0][0]])
+        for name, coefficient in series.terms:
+            total += coefficient * arrays[name]
+        return total
+    if series.kind == "per_ad":
+        return arrays[series.terms[0][0]] * data.per_ad("switch", series.key)[:, None, None]
+    assert series.kind == "value" and series.inner is not None
+    return _evaluate(data, series.inner, arrays) * data.per_ad("unit", series.key)[:, None, None]
+
+
+def _group(data: AccountData, level: str, values: np.ndarray) -> np.ndarray:
+    if level == "AD":
+        return values
+    if level == "ADVERTISER":
+        return values.sum(axis=0, keepdims=True)
+    return np.add.reduceat(values, data.offsets[level], axis=0)
+
+
+def _attribute_values(data: AccountData, level: str, name: str, now: int) -> list[str]:
+    """One string per entity of ``level`` (sorted-id order): the named property of it or an ancestor."""
+    adv = data.adv
+    if level == "ADVERTISER":
+        return [_attribute(adv, None, name, now)]
+    entities = data.entities[level]
+    return [_attribute(adv, entities[i], name, now) for i in data.order[level].tolist()]
+
+
+def _attribute(adv: Advertiser, entity: Entity | None, name: str, now: int) -> str:
+    if name in ("advertiser_name", "advertiser_id", "currency"):
+        return {
+            "advertiser_name": adv.name,
+            "advertiser_id": adv.advertiser_id,
+            "currency": adv.profile.currency,
+        }[name]
+    assert entity is not None
+    from tiktok_ads_mart.emulator.catalog import ATTRIBUTE_LEVELS
+
+    target = _ancestor(entity, ATTRIBUTE_LEVELS[name])
+    state = target.state_at(now)
+    static = target.static
+    money = f"{state.budget:.{adv.currency_decimals}f}"
+    app = static.get("promotion_type") == "APP"
+    values: dict[str, str] = {
+        "campaign_name": state.name,
+        "campaign_id": target.entity_id,
+        "objective_type": str(static.get("objective_type", "-")),
+        "split_test": "CLOSED",
+        "campaign_budget": money,
+        "campaign_dedicate_type": "GENERAL",
+        "app_promotion_type": str(static.get("app_promotion_type", "-")),
+        "campaign_automation_type": "MANUAL",
+        "adgroup_name": state.name,
+        "adgroup_id": target.entity_id,
+        "placement_type": str(static.get("placement_type", "-")),
+        "promotion_type": str(static.get("promotion_type", "-")),
+        "opt_status": "ENABLE" if state.enabled and not state.deleted else "DISABLE",
+        "adgroup_download_url": f"https://apps.example/{static.get('app_id')}" if app else "-",
+        "profile_image": "https://p16-sign.example/avatar.jpeg",
+        "dpa_target_audience_type": "-",
+        "budget": money,
+        "smart_target": "-",
+        "pricing_category": str(static.get("billing_event", "-")),
+        "billing_event": str(static.get("billing_event", "-")),
+        "bid_strategy": "BID_STRATEGY_MAX_CONVERSION"
+        if static.get("bid_type") == "BID_TYPE_NO_BID"
+        else "BID_STRATEGY_BID_CAP",
+        "bid": f"{static.get('bid_price') or static.get('conversion_bid_price') or 0:.2f}",
+        "bid_secondary_goal": "-",
+        "aeo_type": "-",
+        "tt_app_id": str(static.get("app_id")) if app else "-",
+        "tt_app_name": f"{adv.name} App" if app else "-",
+        "mobile_app_id": f"com.example.app{adv.index}" if app else "-",
+        "ad_name": state.name,
+        "ad_id": target.entity_id,
+        "ad_id_v2": target.entity_id,
+        "ad_text": str(static.get("ad_text", "-")),
+        "call_to_action": str(static.get("call_to_action", "-")),
+        "ad_profile_image": "https://p16-sign.example/avatar.jpeg",
+        "ad_url": str(static.get("landing_page_url", "-")),
+        "image_mode": "VIDEO",
+        "is_aco": "false",
+        "is_smart_creative": "false",
+        "video_id": str(static.get("video_id", "-")),
+        "file_name": f"{state.name.split(' v')[0].lower().replace(' ', '_')}.mp4",
+        "is_removed_from_spc": "false",
+        "identity_id": str(static.get("identity_id", "-")),
+        "tiktok_item_id": "-",
+        "tiktok_name": str(static.get("display_name", "-")),
+        "catalog_name": "-",
+        "catalog_modify_time": "-",
+    }
+    return values[name]
+
+
+__all__ = [
+    "DATA_LEVELS",
+    "ID_DIMENSIONS",
+    "AccountData",
+    "Query",
+    "ReportCache",
+    "ReportParamError",
+    "ReportResult",
+    "execute",
+    "format_count",
+    "format_fixed",
+    "ratio_units",
+    "validate",
+]
