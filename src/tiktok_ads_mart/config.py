@@ -77,7 +77,7 @@ class SyncSettings:
     destination: str = "duckdb"
     destination_credentials: Secret | None = None
     duckdb_path: Path = Path("tiktok_ads.duckdb")
-    dataset_name: str = "tiktok_ads"
+    dataset_name: str = "tiktok"
     pipeline_name: str = "tiktok_ads_mart"
     pipelines_dir: Path | None = None
     rate_tier: str = "basic"
@@ -342,6 +342,11 @@ def validate_settings(settings: SyncSettings) -> None:
             raise ConfigError(f"advertiser id {advertiser_id!r} must be digits only")
     if settings.start_date and settings.end_date and settings.start_date > settings.end_date:
         raise ConfigError(f"start_date {settings.start_date} is after end_date {settings.end_date}")
+    if settings.destination == "duckdb" and settings.dataset_name == settings.duckdb_path.stem:
+        raise ConfigError(
+            f"dataset_name {settings.dataset_name!r} equals the DuckDB file's name, which DuckDB cannot tell "
+            "apart from the schema; choose another dataset_name"
+        )
     check_destination(settings)
 
 

@@ -1,0 +1,220 @@
+"""What a running `sync` shows: a live rich table on a terminal, plain lines otherwise, nothing with --quiet.
+
+The display only reads the run's counters (:class:`tiktok_ads_mart.source.RunStats` and the client's
+stats) from its own thread; it never slows the extraction down or touches a secret.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, Literal
+
+from rich.console import Console, Group
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+from tiktok_ads_mart.source import RunStats, StreamProgress
+from tiktok_ads_mart.sync import SyncResult
+
+Mode = Literal["live", "plain", "quiet"]
+MAX_LIVE_ROWS = 18
+
+
+class _Rate:
+    """Requests per second over the last few seconds, from the client's running count."""
+
+    def __init__(self) -> None:
+        self._samples: list[tuple[float, int]] = []
+
+    def update(self, count: int) -> float:
+        now = time.monotonic()
+        self._samples.append((now, count))
+        self._samples = [(t, c) for t, c in self._samples if now - t <= 5.0]
+        first_t, first_c = self._samples[0]
+        return (count - first_c) / (now - first_t) if now > first_t else 0.0
+
+
+class BaseReporter:
+    """Shared bookkeeping: the phase, the counters to read, the request rate."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.stats: RunStats | None = None
+        self.client_stats: Callable[[], Any] = lambda: None
+        self.qps = 0
+        self.phase_name = "starting"
+        self.started = time.monotonic()
+        self._rate = _Rate()
+
+    def start(self, stats: RunStats, client_stats: Callable[[], Any], qps: int) -> None:
+        self.stats, self.client_stats, self.qps = stats, client_stats, qps
+        self.started = time.monotonic()
+
+    def phase(self, name: str) -> None:
+        self.phase_name = name
+
+    def stop(self) -> None:
+        return None
+
+    def requests(self) -> tuple[int, int, int]:
+        stats = self.client_stats()
+        if stats is None:
+            return 0, 0, 0
+        return int(stats.requests), int(stats.throttled), int(stats.retries)
+
+    def headline(self) -> str:
+        requests, throttled, retries = self.requests()
+        rate = self._rate.update(requests)
+        limit = f" (limit {self.qps}/s)" if self.qps else " (no limit)"
+        rows = sum(entry.rows for entry in self._entries().values())
+        return (
+            f"{self.phase_name} · {time.monotonic() - self.started:5.1f}s · {rows:,} rows · "
+            f"{requests:,} requests at {rate:4.1f}/s{limit} · {throttled} throttled · {retries} retries"
+        )
+
+    def _entries(self) -> dict[tuple[str, str], StreamProgress]:
+        if self.stats is None:
+            return {}
+        with self.stats.lock:
+            return dict(self.stats.progress)
+
+
+class QuietReporter(BaseReporter):
+    """Errors only: the CLI prints those itself."""
+
+
+class PlainReporter(BaseReporter):
+    """One status line every few seconds and one line per finished stream and advertiser."""
+
+    def __init__(self, console: Console, every: float = 2.0) -> None:
+        super().__init__(console)
+        self._every = every
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._reported: set[tuple[str, str]] = set()
+
+    def start(self, stats: RunStats, client_stats: Callable[[], Any], qps: int) -> None:
+        super().start(stats, client_stats, qps)
+        self._thread = threading.Thread(target=self._loop, name="sync-progress", daemon=True)
+        self._thread.start()
+
+    def phase(self, name: str) -> None:
+        super().phase(name)
+        self.console.print(self.headline(), highlight=False)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self._every):
+            self._finished_lines()
+            self.console.print(self.headline(), highlight=False)
+
+    def _finished_lines(self) -> None:
+        for key, entry in sorted(self._entries().items()):
+            done = entry.failed is not None or (
+                entry.windows_total and entry.windows_done >= entry.windows_total
+            )
+            if done and key not in self._reported:
+                self._reported.add(key)
+                stream, advertiser = key
+                outcome = f"FAILED: {entry.failed}" if entry.failed else f"{entry.rows:,} rows"
+                self.console.print(
+                    f"  {stream} · advertiser {advertiser} · {entry.pages} pages · {outcome}", highlight=False
+                )
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._finished_lines()
+
+
+class LiveReporter(BaseReporter):
+    """A rich table, refreshed a few times a second: per stream and advertiser, pages and rows."""
+
+    def __init__(self, console: Console) -> None:
+        super().__init__(console)
+        self._live = Live(console=console, refresh_per_second=4, transient=True, get_renderable=self._render)
+
+    def start(self, stats: RunStats, client_stats: Callable[[], Any], qps: int) -> None:
+        super().start(stats, client_stats, qps)
+        self._live.start()
+
+    def stop(self) -> None:
+        self._live.stop()
+
+    def _render(self) -> Group:
+        entries = self._entries()
+        table = Table(expand=False, box=None, pad_edge=False, header_style="bold")
+        for column in ("stream", "advertiser", "windows", "pages", "rows", "state"):
+            table.add_column(column, justify="right" if column in ("windows", "pages", "rows") else "left")
+        active = [(k, e) for k, e in entries.items() if not _finished(e)]
+        finished = [(k, e) for k, e in entries.items() if _finished(e)]
+        shown = sorted(active)[:MAX_LIVE_ROWS]
+        shown += sorted(finished, key=lambda item: -item[1].rows)[: max(0, MAX_LIVE_ROWS - len(shown))]
+        for (stream, advertiser), entry in shown:
+            state = "[red]failed[/]" if entry.failed else "[green]done[/]" if _finished(entry) else "running"
+            table.add_row(
+                stream,
+                advertiser,
+                f"{entry.windows_done}/{entry.windows_total}",
+                f"{entry.pages:,}",
+                f"{entry.rows:,}",
+                state,
+            )
+        more = len(entries) - len(shown)
+        footer = Text(f"… and {more} more" if more > 0 else "", style="dim")
+        return Group(Text(self.headline(), style="bold"), table, footer)
+
+
+def _finished(entry: StreamProgress) -> bool:
+    return entry.failed is not None or bool(entry.windows_total and entry.windows_done >= entry.windows_total)
+
+
+def make_reporter(mode: Mode, console: Console) -> BaseReporter:
+    if mode == "quiet":
+        return QuietReporter(console)
+    if mode == "plain":
+        return PlainReporter(console)
+    return LiveReporter(console)
+
+
+def choose_mode(quiet: bool, console: Console) -> Mode:
+    """Live on a terminal, plain lines when stdout is a pipe or file, quiet when asked."""
+    if quiet:
+        return "quiet"
+    return "live" if console.is_terminal else "plain"
+
+
+def render_summary(result: SyncResult, console: Console) -> None:
+    """The final table: rows per table, then requests, throttles, retries, failures and duration."""
+    table = Table(
+        title=f"sync summary → {result.destination} dataset {result.dataset_name}", show_footer=True
+    )
+    table.add_column("table", footer="total")
+    table.add_column("rows", justify="right", footer=f"{result.total_rows:,}")
+    for name, rows in sorted(result.rows.items()):
+        table.add_row(name, f"{rows:,}")
+    console.print(table)
+    rate = result.total_rows / result.duration if result.duration > 0 else 0.0
+    console.print(
+        f"advertisers {result.advertisers} · requests {result.requests:,} · throttled {result.throttled} · "
+        f"retries {result.retries} · failures {len(result.failures)} · duration {result.duration:.1f}s "
+        f"({rate:,.0f} rows/s)",
+        highlight=False,
+    )
+    for advertiser, message in sorted(result.failures.items()):
+        console.print(f"[red]failed[/] advertiser {advertiser}: {message}", highlight=False)
+
+
+__all__ = [
+    "BaseReporter",
+    "LiveReporter",
+    "Mode",
+    "PlainReporter",
+    "QuietReporter",
+    "choose_mode",
+    "make_reporter",
+    "render_summary",
+]
