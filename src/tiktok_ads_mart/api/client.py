@@ -182,6 +182,7 @@ class TikTokClient:
             )
         self._http = http
         self._timeout = timeout
+        self._host = httpx.URL(self.base_url).netloc.decode("ascii", "replace")
 
     async def __aenter__(self) -> TikTokClient:
         return self
@@ -336,5 +337,7 @@ class TikTokClient:
                 f"timed out waiting for TikTok ({type(exc).__name__}) on {log_path(path)}"
             ) from None
         except httpx.HTTPError as exc:
-            raise TransportError(f"network failure ({type(exc).__name__}) on {log_path(path)}") from None
+            raise TransportError(
+                f"cannot reach {self._host} ({type(exc).__name__}) on {log_path(path)}"
+            ) from None
         return read_envelope(response.status_code, response.content, path)

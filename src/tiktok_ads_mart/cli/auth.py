@@ -6,6 +6,7 @@ import asyncio
 import os
 import webbrowser
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
@@ -52,38 +53,47 @@ ApiBaseOpt = Annotated[
 SandboxOpt = Annotated[bool, typer.Option("--sandbox", help="Use TikTok's sandbox API.")]
 
 
-def _app_credentials(app_id: str | None, secret: str | None) -> tuple[str, Secret]:
-    """Flags/env first (Typer reads the env vars), then the config file if the sync's config offers them."""
-    if not app_id or not secret:
-        from_config = _from_config_file()
-        app_id = app_id or from_config.get("app_id")
-        secret = secret or from_config.get("secret")
-    if not app_id:
-        raise ConfigError("an app_id is needed: pass --app-id or set TIKTOK_APP_ID")
-    if not secret:
-        raise ConfigError("the app secret is needed: pass --secret or set TIKTOK_APP_SECRET")
-    return str(app_id), Secret(secret)
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--config", help="TOML config file (default ./tiktok-ads-mart.toml if present)."),
+]
 
 
-def _from_config_file() -> dict[str, Any]:
-    """``app_id``/``secret``/``api_base`` from tiktok-ads-mart.toml, through config.py when it provides them."""
+def _from_config_file(config_path: Path | None = None) -> dict[str, Any]:
+    """app_id / secret / api_base / portal_url from the config file, read by the sync's config module."""
     try:
         from tiktok_ads_mart import config
     except ImportError:
         return {}
-    reader = getattr(config, "auth_settings", None)
+    reader = getattr(config, "app_credentials", None)
     if not callable(reader):
         return {}
-    settings = reader()
-    if not isinstance(settings, dict):
-        return {}
-    secret = settings.get("secret")
-    return {**settings, "secret": secret.reveal() if isinstance(secret, Secret) else secret}
+    found = reader(config_path)
+    return dict(found) if isinstance(found, dict) else {}
 
 
-def _api_base(api_base: str | None, sandbox: bool) -> str:
+def _app_credentials(
+    app_id: str | None, secret: str | None, config_path: Path | None = None
+) -> tuple[str, Secret]:
+    """Flags and env first (Typer reads TIKTOK_APP_ID / TIKTOK_APP_SECRET), then the config file."""
+    from_file = _from_config_file(config_path) if not app_id or not secret or config_path else {}
+    app = app_id or from_file.get("app_id")
+    secret_value: Secret | str | None = secret or from_file.get("secret")
+    if not app:
+        raise ConfigError(
+            "an app_id is needed: pass --app-id, set TIKTOK_APP_ID or put app_id in the config file"
+        )
+    if not secret_value:
+        raise ConfigError(
+            "the app secret is needed: pass --secret, set TIKTOK_APP_SECRET or put secret in the config file"
+        )
+    return str(app), Secret(secret_value) if isinstance(secret_value, str) else secret_value
+
+
+def _api_base(api_base: str | None, sandbox: bool, config_path: Path | None = None) -> str:
+    """--api-base, --sandbox, TIKTOK_API_BASE, the config file, production: first one set wins."""
     if not api_base and not sandbox and not os.environ.get("TIKTOK_API_BASE"):
-        api_base = _from_config_file().get("api_base") or None
+        api_base = _from_config_file(config_path).get("api_base") or None
     return resolve_api_base(api_base, sandbox=sandbox)
 
 
@@ -115,15 +125,16 @@ def login_command(
         str | None, typer.Option("--portal-url", help="Consent page (default from the API base).")
     ] = None,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the browser.")] = 300.0,
+    config_path: ConfigOpt = None,
 ) -> None:
     """Authorize in the browser; the redirect is caught locally and the credential stored encrypted."""
-    app, app_secret = _app_credentials(app_id, secret)
+    app, app_secret = _app_credentials(app_id, secret, config_path)
     store = open_store()
     options = LoginOptions(
         app_id=app,
         secret=app_secret,
-        api_base=_api_base(api_base, sandbox),
-        portal_url=portal_url,
+        api_base=_api_base(api_base, sandbox, config_path),
+        portal_url=portal_url or _from_config_file(config_path).get("portal_url"),
         redirect_uri=redirect_uri,
         profile=profile,
         timeout=timeout,
@@ -151,12 +162,13 @@ def exchange_command(
     profile: ProfileOpt = "default",
     api_base: ApiBaseOpt = None,
     sandbox: SandboxOpt = False,
+    config_path: ConfigOpt = None,
 ) -> None:
     """Finish a login on a machine without a browser, from the code or the redirected URL."""
-    app, app_secret = _app_credentials(app_id, secret)
+    app, app_secret = _app_credentials(app_id, secret, config_path)
     store = open_store()
     options = LoginOptions(
-        app_id=app, secret=app_secret, api_base=_api_base(api_base, sandbox), profile=profile
+        app_id=app, secret=app_secret, api_base=_api_base(api_base, sandbox, config_path), profile=profile
     )
     credential = asyncio.run(exchange(options, auth_code, store=store, expected_state=state))
     _report_login(credential, store.backend)
