@@ -46,6 +46,19 @@ async def _session(emulator: Emulator) -> list[bytes]:
         ("ad/get/", {"advertiser_id": adv, "page_size": "5", "page": "2"}),
         ("dmp/custom_audience/list/", {"advertiser_id": adv}),
         ("campaign/get/", {"advertiser_id": adv, "page_size": "5000"}),
+        (
+            "report/integrated/get/",
+            {
+                "advertiser_id": adv,
+                "report_type": "BASIC",
+                "data_level": "AUCTION_AD",
+                "dimensions": '["ad_id","stat_time_day"]',
+                "metrics": '["spend","clicks","ctr","conversion"]',
+                "start_date": "2026-02-01",
+                "end_date": "2026-02-28",
+                "page_size": "1000",
+            },
+        ),
         ("no/such/", {}),
     ]
     bodies = []

@@ -185,7 +185,10 @@ def integrated_get(call: Call) -> dict[str, Any]:
     result = run_query(call.emulator, query)
     total = int(result.total)
     rows = result.page(page, page_size) if (page - 1) * page_size < total else []
-    return {"list": rows, "page_info": page_info(page, page_size, total)}
+    data: dict[str, Any] = {"list": rows, "page_info": page_info(page, page_size, total)}
+    if call.params.boolean("enable_total_metrics"):
+        data["total_metrics"] = result.totals()
+    return data
 
 
 def task_create(call: Call) -> dict[str, Any]:
