@@ -488,8 +488,16 @@ def make_resource(run: SourceRun, spec: StreamSpec) -> DltResource:
         name=spec.name,
         write_disposition=_write_disposition(spec),
         primary_key=list(spec.primary_key),
+        columns=_column_hints(spec),
     )
     return resource
+
+
+def _column_hints(spec: StreamSpec) -> dict[str, Any]:
+    # dlt stores timestamps as instants unless told otherwise; stat_time_hour is advertiser wall-clock time
+    if isinstance(spec, ReportSpec) and spec.time_dimension == "stat_time_hour":
+        return {"stat_time_hour": {"data_type": "timestamp", "timezone": False, "nullable": False}}
+    return {}
 
 
 def tiktok_ads_source(run: SourceRun) -> Any:
