@@ -334,7 +334,7 @@ class TikTokClient:
                 response = await self._http.post(url, content=encode_body(body), headers=headers)
         except httpx.TimeoutException as exc:
             raise TransportError(
-                f"timed out waiting for TikTok ({type(exc).__name__}) on {log_path(path)}"
+                f"timed out waiting for {self._host} ({type(exc).__name__}) on {log_path(path)}"
             ) from None
         except httpx.HTTPError as exc:
             raise TransportError(
