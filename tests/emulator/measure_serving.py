@@ -2,8 +2,10 @@
 
 Not a test (pytest does not collect it): timing depends on the machine. Run it with
 
-    .venv/bin/python tests/emulator/measure_serving.py [--requests 300]
+    .venv/bin/python tests/emulator/measure_serving.py [--requests 300] [--in-process]
 
+By default the server is ``tiktok-ads-mart emulator serve`` in its own process (as users run it), so the
+client does not share its interpreter lock; ``--in-process`` uses ``run_emulator`` in a thread instead.
 It prints the median and p95 wall time, seen by an httpx client on loopback, of
 
 * ``warm``: page 1 of a report whose rows are already computed (what paging clients mostly hit), and
@@ -13,8 +15,14 @@ It prints the median and p95 wall time, seen by an httpx client on loopback, of
 from __future__ import annotations
 
 import argparse
+import json
+import signal
 import statistics
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
@@ -43,27 +51,51 @@ def _params(advertiser_id: str, start: date, days: int) -> dict[str, str]:
     }
 
 
-def measure(requests: int) -> dict[str, tuple[float, float, int]]:
-    """Median and p95 milliseconds and rows per page, for warm and cold report pages."""
-    now = datetime(2026, 3, 1, tzinfo=UTC)
-    config = EmulatorConfig(
-        seed=42,
-        advertisers=1,
-        days=90,
-        campaigns_per_advertiser=10,
-        adgroups_per_campaign=5,
-        ads_per_adgroup=4,
-        now=now,
-        qps=0,
-        qpm=0,
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+SIZES = {"seed": 42, "advertisers": 1, "days": 90, "campaigns": 10, "adgroups": 5, "ads": 4}
+
+
+@contextmanager
+def _served(in_process: bool) -> Iterator[tuple[str, str, str]]:
+    """(base_url, access_token, advertiser_id) of a server with 200 ads and no throttling."""
+    if in_process:
+        config = EmulatorConfig(
+            seed=SIZES["seed"],
+            advertisers=SIZES["advertisers"],
+            days=SIZES["days"],
+            campaigns_per_advertiser=SIZES["campaigns"],
+            adgroups_per_campaign=SIZES["adgroups"],
+            ads_per_adgroup=SIZES["ads"],
+            now=NOW,
+            qps=0,
+            qpm=0,
+        )
+        with run_emulator(Emulator(config)) as running:
+            yield running.base_url, running.access_token, running.advertiser_ids[0]
+        return
+    options = [f"--{name}={value}" for name, value in SIZES.items()]
+    command = [sys.executable, "-m", "tiktok_ads_mart", "emulator", "serve", "--port=0", "--qps=0", "--qpm=0"]
+    process = subprocess.Popen(
+        [*command, *options, f"--now={NOW.isoformat()}"], stdout=subprocess.PIPE, text=True
     )
+    try:
+        assert process.stdout is not None
+        info = json.loads(process.stdout.readline())
+        yield info["base_url"], info["access_token"], info["advertiser_ids"][0]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=15)
+
+
+def measure(requests: int, in_process: bool = False) -> dict[str, tuple[float, float, int]]:
+    """Median and p95 milliseconds and rows per page, for warm and cold report pages."""
+    now = NOW
     results: dict[str, tuple[float, float, int]] = {}
     with (
-        run_emulator(Emulator(config)) as running,
-        httpx.Client(base_url=running.base_url, timeout=30) as client,
+        _served(in_process) as (base_url, token, advertiser_id),
+        httpx.Client(base_url=base_url, timeout=30) as client,
     ):
-        headers = {"Access-Token": running.access_token}
-        advertiser_id = running.advertiser_ids[0]
+        headers = {"Access-Token": token}
         first_day = (now - timedelta(days=60)).date()
 
         def timed(params: dict[str, str]) -> tuple[float, int]:
@@ -96,8 +128,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--requests", type=int, default=300, help="warm requests to time")
+    parser.add_argument("--in-process", action="store_true", help="serve from a thread of this process")
     args = parser.parse_args()
-    for name, (median, p95, rows) in measure(args.requests).items():
+    for name, (median, p95, rows) in measure(args.requests, args.in_process).items():
         print(f"{name}: {rows}-row report page: median {median:.2f} ms, p95 {p95:.2f} ms")
 
 

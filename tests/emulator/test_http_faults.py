@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import orjson
 import pytest
@@ -49,6 +51,10 @@ def test_stall_outlasts_a_client_timeout(live: RunningEmulator) -> None:
             _campaigns(live, client)
         assert _campaigns(live, client).json()["code"] == 0
     assert live.emulator.stats()["faults"]["stall"] == 1
+    deadline = time.monotonic() + 5
+    while sum(live.emulator.stats()["codes"].values()) < live.emulator.stats()["total"]:
+        assert time.monotonic() < deadline, "the stalled request never finished on the server"
+        time.sleep(0.05)  # let the stalled answer finish before the next test resets the counters
 
 
 def test_truncated_json_is_cut_but_well_framed(live: RunningEmulator) -> None:
