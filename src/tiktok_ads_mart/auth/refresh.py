@@ -59,6 +59,7 @@ class RefreshingTokenSource:
         self._http = http
         self._clock = clock
         self._lock: asyncio.Lock | None = None
+        self._lock_loop: asyncio.AbstractEventLoop | None = None
         self.refreshes = 0
 
     def __repr__(self) -> str:
@@ -93,8 +94,10 @@ class RefreshingTokenSource:
         return self._credential
 
     async def _refresh(self, failed: Secret) -> Secret:
-        if self._lock is None:
-            self._lock = asyncio.Lock()
+        loop = asyncio.get_running_loop()
+        if self._lock is None or self._lock_loop is not loop:
+            # one lock per event loop: the same source may serve a login run and then a sync run
+            self._lock, self._lock_loop = asyncio.Lock(), loop
         async with self._lock:
             if self._credential.access_token != failed:
                 return self._credential.access_token  # another task refreshed while we waited
