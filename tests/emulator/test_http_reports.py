@@ -253,3 +253,15 @@ async def test_async_task_create_check_download(
     )
     error(await post(asgi_client, "report/task/create/", token, {**body, "metrics": ["nope"]}), 40002, "nope")
     error(await post(asgi_client, "report/task/create/", token, {**body, "output_format": "PDF"}), 40002)
+
+
+async def test_async_task_cancel(asgi_client: httpx.AsyncClient, emulator: Emulator) -> None:
+    token = emulator.access_token
+    adv = emulator.advertiser_ids[0]
+    body = {"advertiser_id": adv, "report_type": "BASIC", "data_level": "AUCTION_AD", "dimensions": ["ad_id"]}
+    body.update({"query_lifetime": True})
+    task_id = ok(await post(asgi_client, "report/task/create/", token, body))["task_id"]
+    query = {"advertiser_id": adv, "task_id": task_id}
+    assert ok(await post(asgi_client, "report/task/cancel/", token, query))["status"] == "CANCELED"
+    assert ok(await get(asgi_client, "report/task/check/", token, **query))["status"] == "CANCELED"
+    error(await get(asgi_client, "report/task/download/", token, **query), 40201)

@@ -70,6 +70,7 @@ ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute("report/task/create/", "POST", reporting.task_create),
     ApiRoute("report/task/check/", "GET", reporting.task_check),
     ApiRoute("report/task/download/", "GET", reporting.task_download),
+    ApiRoute("report/task/cancel/", "POST", reporting.task_cancel),
 )
 ROUTES_BY_PATH = {route.path: route for route in ROUTES}
 

@@ -229,6 +229,8 @@ def _task(call: Call) -> ReportTask:
 
 def _status(emulator: Emulator, task: ReportTask) -> str:
     """Queued, then processing, then done over successive checks, or at once a minute of clock later."""
+    if task.canceled:
+        return "CANCELED"
     if (emulator.now - task.created_at).total_seconds() >= 60:
         return "SUCCESS"
     return task.status
@@ -249,6 +251,15 @@ def task_download(call: Call) -> dict[str, Any]:
         raise ApiFailure(Code.TASK_NOT_READY, "The task is not ready yet. Please check again later.")
     url = f"{call.root_url.rstrip('/')}/_emulator/download/{task.task_id}/{task.file_name}"
     return {"download_url": url, "file_name": task.file_name, "output_format": task.output_format}
+
+
+def task_cancel(call: Call) -> dict[str, Any]:
+    """POST report/task/cancel/: a task that has not finished stops; a finished one cannot be canceled."""
+    task = _task(call)
+    if _status(call.emulator, task) == "SUCCESS":
+        raise ParamError(f"task_id: task {task.task_id} has already finished")
+    task.canceled = True
+    return {"task_id": task.task_id, "status": "CANCELED"}
 
 
 def render_csv(task: ReportTask) -> str:
@@ -277,6 +288,7 @@ __all__ = [
     "parse_query",
     "render_csv",
     "run_query",
+    "task_cancel",
     "task_check",
     "task_create",
     "task_download",

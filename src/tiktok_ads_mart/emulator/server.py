@@ -104,6 +104,7 @@ class ReportTask:
     file_name: str
     output_format: str
     checks: int = 0
+    canceled: bool = False
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     STATUSES = ("QUEUING", "PROCESSING", "SUCCESS")
