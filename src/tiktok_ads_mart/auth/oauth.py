@@ -145,7 +145,12 @@ async def login(
     portal = options.portal_url or portal_url_for(options.api_base)
     async with CallbackServer(options.redirect_uri, state) as server:
         url = authorization_url(portal, options.app_id, state, options.redirect_uri)
-        await asyncio.to_thread(open_url, url)
+        try:
+            await asyncio.to_thread(open_url, url)
+        except Exception as exc:
+            raise LoginError(
+                f"could not open a browser ({type(exc).__name__}); run again with --no-browser"
+            ) from None
         result = await server.wait(options.timeout)
     return await complete_login(options, result.auth_code, store)
 
