@@ -68,11 +68,12 @@ def test_throttle_pauses_halves_and_recovers_slowly() -> None:
     clock = FakeClock()
     limiter = RateLimiter(RateLimits(qps=10, qpm=0), clock=clock)
     limiter.on_throttled()
-    assert limiter.factor == 0.5
+    limiter.on_throttled()  # the same burst: one signal
+    assert limiter.factor == 0.5 and limiter.throttled == 2
     assert limiter.reserve() >= 101.0  # paused for about a second
-    limiter.on_throttled()
-    limiter.on_throttled()
-    limiter.on_throttled()
+    for _ in range(3):
+        clock.now += 1.5
+        limiter.on_throttled()
     assert limiter.factor == 0.25  # floor
     steps = 0
     while limiter.factor < 1.0:

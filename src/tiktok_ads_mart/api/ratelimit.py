@@ -79,6 +79,7 @@ class RateLimiter:
         self._last = -math.inf
         self._paused_until = -math.inf
         self._factor = 1.0
+        self._last_decrease = -math.inf
         self.throttled = 0
 
     @property
@@ -119,11 +120,18 @@ class RateLimiter:
             await asyncio.sleep(delay)
 
     def on_throttled(self) -> None:
-        """TikTok said 40100: pause new starts for a jittered second and halve the rate (AIMD)."""
+        """TikTok said 40100: pause new starts for a jittered second and halve the rate (AIMD).
+
+        The rate is halved at most once per pause, so one burst of refusals counts as one signal.
+        """
         with self._lock:
             self.throttled += 1
-            self._factor = max(_MIN_FACTOR, self._factor * 0.5)
-            pause_end = self._clock() + _THROTTLE_PAUSE + random.uniform(0.0, 0.25)
+            now = self._clock()
+            if now - self._last_decrease >= _THROTTLE_PAUSE:
+                # many in-flight requests refused by the same burst are one signal, not fifty
+                self._factor = max(_MIN_FACTOR, self._factor * 0.5)
+                self._last_decrease = now
+            pause_end = now + _THROTTLE_PAUSE + random.uniform(0.0, 0.25)
             self._paused_until = max(self._paused_until, pause_end)
 
     def on_success(self) -> None:
