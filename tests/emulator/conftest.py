@@ -6,10 +6,15 @@ emulator's contract and can be pointed at another client or server.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))  # the suite's helpers, whatever pytest's import mode
+
 from emulator_support import API, ROOT, small_config
 
 from tiktok_ads_mart.emulator import Emulator, RunningEmulator, create_app, run_emulator

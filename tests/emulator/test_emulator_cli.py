@@ -70,6 +70,9 @@ def test_serve_prints_one_json_line_and_answers(tmp_path: Path) -> None:
         (["--fault-rate", "1.5"], "--fault-rate"),
         (["--token-mode", "forever"], "--token-mode"),
         (["--qps", "-1"], "--qps"),
+        (["--port", "[/x]"], "[/x]"),
+        (["--request-log", "/nonexistent-dir/requests.jsonl"], "--request-log"),
+        (["--host", "999.1.1.1", "--port", "0"], "999.1.1.1"),
     ],
 )
 def test_bad_options_give_one_line_and_exit_2(tmp_path: Path, args: list[str], words: str) -> None:

@@ -17,8 +17,9 @@ from typing import Annotated
 
 import orjson
 import typer
+from rich.markup import escape
 
-from tiktok_ads_mart.cli.common import fail
+from tiktok_ads_mart.cli import common
 
 emulator_app = typer.Typer(
     name="emulator",
@@ -27,6 +28,11 @@ emulator_app = typer.Typer(
 )
 
 USAGE_EXIT = 2
+
+
+def fail(message: str, exit_code: int = USAGE_EXIT) -> None:
+    """``common.fail`` with the message escaped: option values are user text, not console markup."""
+    common.fail(escape(message), exit_code)
 
 
 def _int(name: str, text: str, *, minimum: int = 0, maximum: int | None = None) -> int:
