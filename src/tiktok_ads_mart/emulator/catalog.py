@@ -17,9 +17,11 @@ accepted with deterministic, internally consistent values.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
 
@@ -181,6 +183,99 @@ ATTRIBUTE_LEVELS: dict[str, str] = {
     ),
 }
 """Attribute metrics and the data level that first has them (valid there and below)."""
+
+AttributeGetter = Callable[[Any, Any, Any], str]
+"""(advertiser, the object at the attribute's level or None, that object's state at now) -> value."""
+
+
+def _static(key: str) -> AttributeGetter:
+    def get(adv: Any, entity: Any, state: Any) -> str:
+        value = entity.static.get(key)
+        return "-" if value is None else str(value)
+
+    return get
+
+
+def _app(value: Callable[[Any, Any], str]) -> AttributeGetter:
+    def get(adv: Any, entity: Any, state: Any) -> str:
+        return value(adv, entity) if entity.static.get("promotion_type") == "APP" else "-"
+
+    return get
+
+
+def _budget(adv: Any, entity: Any, state: Any) -> str:
+    return f"{state.budget:.{adv.currency_decimals}f}"
+
+
+def _name(adv: Any, entity: Any, state: Any) -> str:
+    return str(state.name)
+
+
+def _entity_id(adv: Any, entity: Any, state: Any) -> str:
+    return str(entity.entity_id)
+
+
+def _fixed(value: str) -> AttributeGetter:
+    return lambda adv, entity, state: value
+
+
+ATTRIBUTE_GETTERS: dict[str, AttributeGetter] = {
+    "advertiser_name": lambda adv, entity, state: str(adv.name),
+    "advertiser_id": lambda adv, entity, state: str(adv.advertiser_id),
+    "currency": lambda adv, entity, state: str(adv.profile.currency),
+    "campaign_name": _name,
+    "campaign_id": _entity_id,
+    "objective_type": _static("objective_type"),
+    "split_test": _fixed("CLOSED"),
+    "campaign_budget": _budget,
+    "campaign_dedicate_type": _fixed("GENERAL"),
+    "app_promotion_type": _static("app_promotion_type"),
+    "campaign_automation_type": _fixed("MANUAL"),
+    "adgroup_name": _name,
+    "adgroup_id": _entity_id,
+    "placement_type": _static("placement_type"),
+    "promotion_type": _static("promotion_type"),
+    "opt_status": lambda adv, entity, state: "ENABLE" if state.enabled and not state.deleted else "DISABLE",
+    "adgroup_download_url": _app(lambda adv, entity: f"https://apps.example/{entity.static['app_id']}"),
+    "profile_image": _fixed("https://p16-sign.example/avatar.jpeg"),
+    "dpa_target_audience_type": _fixed("-"),
+    "budget": _budget,
+    "smart_target": _fixed("-"),
+    "pricing_category": _static("billing_event"),
+    "billing_event": _static("billing_event"),
+    "bid_strategy": lambda adv, entity, state: (
+        "BID_STRATEGY_MAX_CONVERSION"
+        if entity.static.get("bid_type") == "BID_TYPE_NO_BID"
+        else "BID_STRATEGY_BID_CAP"
+    ),
+    "bid": lambda adv, entity, state: (
+        f"{entity.static.get('bid_price') or entity.static.get('conversion_bid_price') or 0:.2f}"
+    ),
+    "bid_secondary_goal": _fixed("-"),
+    "aeo_type": _fixed("-"),
+    "tt_app_id": _app(lambda adv, entity: str(entity.static["app_id"])),
+    "tt_app_name": _app(lambda adv, entity: f"{adv.name} App"),
+    "mobile_app_id": _app(lambda adv, entity: f"com.example.app{adv.index}"),
+    "ad_name": _name,
+    "ad_id": _entity_id,
+    "ad_id_v2": _entity_id,
+    "ad_text": _static("ad_text"),
+    "call_to_action": _static("call_to_action"),
+    "ad_profile_image": _fixed("https://p16-sign.example/avatar.jpeg"),
+    "ad_url": _static("landing_page_url"),
+    "image_mode": _fixed("VIDEO"),
+    "is_aco": _fixed("false"),
+    "is_smart_creative": _fixed("false"),
+    "video_id": _static("video_id"),
+    "file_name": lambda adv, entity, state: f"{entity.static.get('video_id', 'video')}.mp4",
+    "is_removed_from_spc": _fixed("false"),
+    "identity_id": _static("identity_id"),
+    "tiktok_item_id": _fixed("-"),
+    "tiktok_name": _static("display_name"),
+    "catalog_name": _fixed("-"),
+    "catalog_modify_time": _fixed("-"),
+}
+"""How each attribute metric reads the world (current names and budgets, so renames show at once)."""
 
 _SPEND = base("spend")
 _IMPRESSIONS = base("impressions")
@@ -552,6 +647,7 @@ def simulate_delivery(
 
 __all__ = [
     "ADVERTISER_DAILY_ONLY",
+    "ATTRIBUTE_GETTERS",
     "ATTRIBUTE_LEVELS",
     "BASE_COLUMNS",
     "BASE_INDEX",

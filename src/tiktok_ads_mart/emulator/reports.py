@@ -16,12 +16,15 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tiktok_ads_mart.emulator.catalog import (
     ADVERTISER_DAILY_ONLY,
+    ATTRIBUTE_GETTERS,
+    ATTRIBUTE_LEVELS,
     BASE_INDEX,
     BASE_NAMES,
     LEVELS,
@@ -282,16 +285,40 @@ def _parse_filters(
 
 
 # ----------------------------------------------------------------------------------------- results
-def format_count(values: np.ndarray) -> list[str]:
-    return list(map(str, values.tolist()))
+_TABLE_SIZE = 1 << 17
 
 
-def format_fixed(values: np.ndarray, decimals: int) -> list[str]:
-    """Integers in units of 10**-decimals as decimal strings (exact: q/10**d as a double keeps 2 places)."""
+@cache
+def _string_table(decimals: int) -> np.ndarray:
+    """Preformatted strings of 0.._TABLE_SIZE-1 in units of 10**-decimals: a page's numbers become one
+    numpy take instead of a Python format call each (10x faster; pages must stay well under 10 ms)."""
     if decimals == 0:
-        return format_count(values)
-    pattern = f"%.{decimals}f"
-    return [pattern % x for x in (values / 10**decimals).tolist()]
+        return np.array([str(i) for i in range(_TABLE_SIZE)], dtype=object)
+    pattern, scale = f"%.{decimals}f", 10**decimals
+    return np.array([pattern % (i / scale) for i in range(_TABLE_SIZE)], dtype=object)
+
+
+def format_fixed(values: np.ndarray, decimals: int = 0) -> list[str]:
+    """Non-negative integers in units of 10**-decimals as decimal strings ("1234" -> "12.34" for 2).
+
+    Exact: q / 10**d as a double is within far less than half a unit of the last digit shown.
+    """
+    if not len(values):
+        return []
+    table = _string_table(decimals)
+    if int(values.min()) >= 0 and int(values.max()) < _TABLE_SIZE:
+        out: list[str] = table[values].tolist()
+        return out
+    out = table[np.clip(values, 0, _TABLE_SIZE - 1)].tolist()
+    pattern, scale = f"%.{decimals}f", 10**decimals
+    for i in np.flatnonzero((values < 0) | (values >= _TABLE_SIZE)).tolist():
+        value = int(values[i])
+        out[i] = str(value) if decimals == 0 else pattern % (value / scale)
+    return out
+
+
+def format_count(values: np.ndarray) -> list[str]:
+    return format_fixed(values, 0)
 
 
 def ratio_units(num: np.ndarray, den: np.ndarray, mul: int) -> np.ndarray:
@@ -509,6 +536,7 @@ class AccountData:
         self._recent: dict[tuple[int, str], np.ndarray] = {}
         self._per_ad: dict[tuple[str, str], np.ndarray] = {}
         self._deleted: dict[tuple[str, int], np.ndarray] = {}
+        self.attribute_cache: dict[tuple[str, str, int], list[str]] = {}
 
     # -- the clock -------------------------------------------------------------------------------------
     def _clock(self, now: int, first_slot: int, stop_slot: int) -> tuple[np.ndarray, np.ndarray]:
@@ -767,78 +795,28 @@ def _group(data: AccountData, level: str, values: np.ndarray) -> np.ndarray:
 
 def _attribute_values(data: AccountData, level: str, name: str, now: int) -> list[str]:
     """One string per entity of ``level`` (sorted-id order): the named property of it or an ancestor."""
-    adv = data.adv
-    if level == "ADVERTISER":
-        return [_attribute(adv, None, name, now)]
-    entities = data.entities[level]
-    return [_attribute(adv, entities[i], name, now) for i in data.order[level].tolist()]
-
-
-def _attribute(adv: Advertiser, entity: Entity | None, name: str, now: int) -> str:
-    if name in ("advertiser_name", "advertiser_id", "currency"):
-        return {
-            "advertiser_name": adv.name,
-            "advertiser_id": adv.advertiser_id,
-            "currency": adv.profile.currency,
-        }[name]
-    assert entity is not None
-    from tiktok_ads_mart.emulator.catalog import ATTRIBUTE_LEVELS
-
-    target = _ancestor(entity, ATTRIBUTE_LEVELS[name])
-    state = target.state_at(now)
-    static = target.static
-    money = f"{state.budget:.{adv.currency_decimals}f}"
-    app = static.get("promotion_type") == "APP"
-    values: dict[str, str] = {
-        "campaign_name": state.name,
-        "campaign_id": target.entity_id,
-        "objective_type": str(static.get("objective_type", "-")),
-        "split_test": "CLOSED",
-        "campaign_budget": money,
-        "campaign_dedicate_type": "GENERAL",
-        "app_promotion_type": str(static.get("app_promotion_type", "-")),
-        "campaign_automation_type": "MANUAL",
-        "adgroup_name": state.name,
-        "adgroup_id": target.entity_id,
-        "placement_type": str(static.get("placement_type", "-")),
-        "promotion_type": str(static.get("promotion_type", "-")),
-        "opt_status": "ENABLE" if state.enabled and not state.deleted else "DISABLE",
-        "adgroup_download_url": f"https://apps.example/{static.get('app_id')}" if app else "-",
-        "profile_image": "https://p16-sign.example/avatar.jpeg",
-        "dpa_target_audience_type": "-",
-        "budget": money,
-        "smart_target": "-",
-        "pricing_category": str(static.get("billing_event", "-")),
-        "billing_event": str(static.get("billing_event", "-")),
-        "bid_strategy": "BID_STRATEGY_MAX_CONVERSION"
-        if static.get("bid_type") == "BID_TYPE_NO_BID"
-        else "BID_STRATEGY_BID_CAP",
-        "bid": f"{static.get('bid_price') or static.get('conversion_bid_price') or 0:.2f}",
-        "bid_secondary_goal": "-",
-        "aeo_type": "-",
-        "tt_app_id": str(static.get("app_id")) if app else "-",
-        "tt_app_name": f"{adv.name} App" if app else "-",
-        "mobile_app_id": f"com.example.app{adv.index}" if app else "-",
-        "ad_name": state.name,
-        "ad_id": target.entity_id,
-        "ad_id_v2": target.entity_id,
-        "ad_text": str(static.get("ad_text", "-")),
-        "call_to_action": str(static.get("call_to_action", "-")),
-        "ad_profile_image": "https://p16-sign.example/avatar.jpeg",
-        "ad_url": str(static.get("landing_page_url", "-")),
-        "image_mode": "VIDEO",
-        "is_aco": "false",
-        "is_smart_creative": "false",
-        "video_id": str(static.get("video_id", "-")),
-        "file_name": f"{state.name.split(' v')[0].lower().replace(' ', '_')}.mp4",
-        "is_removed_from_spc": "false",
-        "identity_id": str(static.get("identity_id", "-")),
-        "tiktok_item_id": "-",
-        "tiktok_name": str(static.get("display_name", "-")),
-        "catalog_name": "-",
-        "catalog_modify_time": "-",
-    }
-    return values[name]
+    key = (level, name, now)
+    found = data.attribute_cache.get(key)
+    if found is not None:
+        return found
+    if len(data.attribute_cache) > 256:
+        data.attribute_cache.clear()
+    getter = ATTRIBUTE_GETTERS[name]
+    target_level = ATTRIBUTE_LEVELS[name]
+    if target_level == "ADVERTISER":
+        found = [getter(data.adv, None, None)] * len(data.order[level])
+    else:
+        states: dict[str, Any] = {}
+        found = []
+        entities = data.entities[level]
+        for i in data.order[level].tolist():
+            target = _ancestor(entities[i], target_level)
+            state = states.get(target.entity_id)
+            if state is None:
+                state = states[target.entity_id] = target.state_at(now)
+            found.append(getter(data.adv, target, state))
+    data.attribute_cache[key] = found
+    return found
 
 
 __all__ = [

@@ -1,0 +1,624 @@
+"""The report engine against ground truth: exact sums across levels and grains, ratios, clock, validation."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import numpy as np
+import orjson
+import pytest
+
+from tiktok_ads_mart.emulator.catalog import ADVERTISER_DAILY_ONLY, catalog_names
+from tiktok_ads_mart.emulator.config import EmulatorConfig
+from tiktok_ads_mart.emulator.reports import ReportParamError
+from tiktok_ads_mart.emulator.world import World
+
+NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
+ADDITIVE = [
+    "spend",
+    "impressions",
+    "clicks",
+    "conversion",
+    "result",
+    "video_play_actions",
+    "likes",
+    "real_time_conversion",
+    "total_purchase",
+    "total_purchase_value",
+    "engagements",
+]
+DECIMAL = re.compile(r"^\d+(\.\d+)?$")
+
+
+def make_world(**overrides: Any) -> World:
+    settings: dict[str, Any] = {
+        "seed": 11,
+        "advertisers": 3,
+        "days": 20,
+        "campaigns_per_advertiser": 4,
+        "adgroups_per_campaign": 2,
+        "ads_per_adgroup": 3,
+        "now": NOW,
+    }
+    settings.update(overrides)
+    return World(EmulatorConfig(**settings))
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    return make_world()
+
+
+def rows(world: World, adv: str, **query: Any) -> list[dict[str, Any]]:
+    query.setdefault("report_type", "BASIC")
+    return world.report(adv, **query).rows()
+
+
+def number(value: str) -> Decimal:
+    assert DECIMAL.match(value), value
+    return Decimal(value)
+
+
+def key_of(row: dict[str, Any], *dims: str) -> tuple[str, ...]:
+    return tuple(row["dimensions"][d] for d in dims)
+
+
+def sums(rows_: list[dict[str, Any]], key: Any, metrics: list[str]) -> dict[Any, dict[str, Decimal]]:
+    out: dict[Any, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for row in rows_:
+        bucket = out[key(row)]
+        for metric in metrics:
+            bucket[metric] += number(row["metrics"][metric])
+    return {k: dict(v) for k, v in out.items()}
+
+
+def by_key(rows_: list[dict[str, Any]], *dims: str) -> dict[tuple[str, ...], dict[str, str]]:
+    return {key_of(row, *dims): row["metrics"] for row in rows_}
+
+
+def daily(
+    level: str, id_dim: str, start: str = "2026-11-08", end: str = "2026-11-20", **extra: Any
+) -> dict[str, Any]:
+    return {
+        "data_level": f"AUCTION_{level}",
+        "dimensions": [id_dim, "stat_time_day"],
+        "metrics": ADDITIVE,
+        "start_date": start,
+        "end_date": end,
+        "include_deleted": True,
+        **extra,
+    }
+
+
+@pytest.mark.parametrize("index", [0, 1, 2])
+def test_ad_rows_sum_to_adgroup_campaign_and_advertiser_rows(world: World, index: int) -> None:
+    adv = world.advertiser_ids[index]
+    parents = world.ad_parents(adv)
+    ad_rows = rows(world, adv, **daily("AD", "ad_id"))
+    assert ad_rows
+    for level, id_dim, pick in (
+        (
+            "ADGROUP",
+            "adgroup_id",
+            lambda r: (parents[r["dimensions"]["ad_id"]][0], r["dimensions"]["stat_time_day"]),
+        ),
+        (
+            "CAMPAIGN",
+            "campaign_id",
+            lambda r: (parents[r["dimensions"]["ad_id"]][1], r["dimensions"]["stat_time_day"]),
+        ),
+        ("ADVERTISER", "advertiser_id", lambda r: (adv, r["dimensions"]["stat_time_day"])),
+    ):
+        expected = sums(ad_rows, pick, ADDITIVE)
+        actual = sums(
+            rows(world, adv, **daily(level, id_dim)), lambda r: key_of(r, id_dim, "stat_time_day"), ADDITIVE
+        )
+        assert actual == expected, level
+
+
+def test_hours_sum_to_days_and_campaign_hours_to_ad_hours(world: World) -> None:
+    adv = world.advertiser_ids[0]
+    parents = world.ad_parents(adv)
+    day = "2026-11-15"
+    hourly = rows(
+        world,
+        adv,
+        data_level="AUCTION_AD",
+        dimensions=["ad_id", "stat_time_hour"],
+        metrics=ADDITIVE,
+        start_date=day,
+        end_date=day,
+        include_deleted=True,
+    )
+    assert {r["dimensions"]["stat_time_hour"][:10] for r in hourly} == {day}
+    day_rows = rows(world, adv, **daily("AD", "ad_id", day, day))
+    assert sums(hourly, lambda r: r["dimensions"]["ad_id"], ADDITIVE) == sums(
+        day_rows, lambda r: r["dimensions"]["ad_id"], ADDITIVE
+    )
+    campaign_hours = rows(
+        world,
+        adv,
+        data_level="AUCTION_CAMPAIGN",
+        dimensions=["campaign_id", "stat_time_hour"],
+        metrics=ADDITIVE,
+        start_date=day,
+        end_date=day,
+        include_deleted=True,
+    )
+    expected = sums(
+        hourly, lambda r: (parents[r["dimensions"]["ad_id"]][1], r["dimensions"]["stat_time_hour"]), ADDITIVE
+    )
+    assert sums(campaign_hours, lambda r: key_of(r, "campaign_id", "stat_time_hour"), ADDITIVE) == expected
+
+
+def test_report_numbers_are_sums_of_the_fine_grain(world: World) -> None:
+    adv = world.advertiser_ids[1]
+    grain = world.fine_grain(adv)
+    day_rows = by_key(
+        rows(world, adv, **daily("AD", "ad_id", "2026-11-18", "2026-11-18")), "ad_id", "stat_time_day"
+    )
+    columns = [i for i, hour in enumerate(grain.hours) if hour.startswith("2026-11-18")]
+    for row_index, ad_id in enumerate(grain.ad_ids):
+        impressions = int(grain.values["impressions"][row_index, columns].sum())
+        metrics = day_rows.get((ad_id, "2026-11-18 00:00:00"))
+        if impressions == 0:
+            assert metrics is None
+            continue
+        assert metrics is not None
+        assert int(metrics["impressions"]) == impressions
+        assert int(metrics["conversion"]) == int(grain.values["conversion"][row_index, columns].sum())
+        assert number(metrics["spend"]) * 100 == int(grain.values["spend"][row_index, columns].sum())
+
+
+def test_lifetime_equals_sum_of_all_days(world: World) -> None:
+    adv = world.advertiser_ids[2]
+    first = world.fine_grain(adv).hours[0][:10]
+    metrics = ["spend", "impressions", "conversion", "total_purchase_value"]
+    lifetime = rows(
+        world,
+        adv,
+        data_level="AUCTION_CAMPAIGN",
+        dimensions=["campaign_id"],
+        metrics=metrics,
+        query_lifetime=True,
+        include_deleted=True,
+    )
+    day_rows = rows(
+        world,
+        adv,
+        data_level="AUCTION_CAMPAIGN",
+        dimensions=["campaign_id", "stat_time_day"],
+        metrics=metrics,
+        start_date=first,
+        end_date="2026-11-21",
+        include_deleted=True,
+    )
+    assert sums(lifetime, lambda r: r["dimensions"]["campaign_id"], metrics) == sums(
+        day_rows, lambda r: r["dimensions"]["campaign_id"], metrics
+    )
+    no_time = rows(
+        world,
+        adv,
+        data_level="AUCTION_CAMPAIGN",
+        dimensions=["campaign_id"],
+        metrics=metrics,
+        start_date=first,
+        end_date="2026-11-21",
+        include_deleted=True,
+    )
+    assert no_time == lifetime
+
+
+@pytest.mark.parametrize(
+    ("report_type", "breakdown"),
+    [
+        ("AUDIENCE", ["gender", "age"]),
+        ("AUDIENCE", ["gender"]),
+        ("AUDIENCE", ["age"]),
+        ("AUDIENCE", ["country_code"]),
+        ("AUDIENCE", ["platform"]),
+        ("AUDIENCE", ["province_id"]),
+        ("BASIC", ["country_code"]),
+    ],
+)
+def test_audience_buckets_sum_exactly_to_the_unbroken_totals(
+    world: World, report_type: str, breakdown: list[str]
+) -> None:
+    adv = world.advertiser_ids[2]
+    metrics = [
+        "spend",
+        "impressions",
+        "clicks",
+        "conversion",
+        "result",
+        "total_purchase",
+        "total_purchase_value",
+    ]
+    query = {
+        "data_level": "AUCTION_AD",
+        "metrics": metrics,
+        "start_date": "2026-11-10",
+        "end_date": "2026-11-20",
+        "include_deleted": True,
+    }
+    split = rows(
+        world, adv, report_type=report_type, dimensions=["ad_id", "stat_time_day", *breakdown], **query
+    )
+    whole = rows(world, adv, dimensions=["ad_id", "stat_time_day"], **query)
+    labels = {tuple(r["dimensions"][d] for d in breakdown) for r in split}
+    assert len(labels) > 1
+    assert all(int(r["metrics"]["impressions"]) > 0 for r in split)
+    pick = lambda r: key_of(r, "ad_id", "stat_time_day")  # noqa: E731
+    assert sums(split, pick, metrics) == sums(whole, pick, metrics)
+    ranged = rows(world, adv, report_type=report_type, dimensions=["ad_id", *breakdown], **query)
+    assert sums(ranged, lambda r: key_of(r, "ad_id", *breakdown), metrics) == sums(
+        split, lambda r: key_of(r, "ad_id", *breakdown), metrics
+    )
+
+
+def half_up(value: Decimal, places: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def test_ratios_are_derived_from_their_parts(world: World) -> None:
+    for adv in world.advertiser_ids:
+        decimals = 0 if world.advertiser(adv).profile.currency == "JPY" else 2
+        metrics = [
+            "spend",
+            "impressions",
+            "clicks",
+            "conversion",
+            "result",
+            "reach",
+            "ctr",
+            "cpc",
+            "cpm",
+            "cost_per_conversion",
+            "conversion_rate",
+            "result_rate",
+            "cost_per_result",
+            "frequency",
+            "cost_per_1000_reached",
+            "total_purchase",
+            "cost_per_total_purchase",
+            "total_purchase_value",
+            "value_per_total_purchase",
+            "video_play_actions",
+            "average_video_play",
+        ]
+        checked = dashes = 0
+        for row in rows(world, adv, **daily("AD", "ad_id", metrics=metrics)):
+            m = {k: v for k, v in row["metrics"].items()}
+            spend, imp, clicks = number(m["spend"]), number(m["impressions"]), number(m["clicks"])
+            reach = number(m["reach"])
+            assert 0 < reach <= imp
+            expectations = {
+                "ctr": (clicks * 100, imp, 2),
+                "cpc": (spend, clicks, decimals),
+                "cpm": (spend * 1000, imp, decimals),
+                "cost_per_conversion": (spend, number(m["conversion"]), decimals),
+                "conversion_rate": (number(m["conversion"]) * 100, clicks, 2),
+                "result_rate": (number(m["result"]) * 100, imp, 2),
+                "cost_per_result": (spend, number(m["result"]), decimals),
+                "frequency": (imp, reach, 2),
+                "cost_per_1000_reached": (spend * 1000, reach, decimals),
+                "cost_per_total_purchase": (spend, number(m["total_purchase"]), decimals),
+                "value_per_total_purchase": (
+                    number(m["total_purchase_value"]),
+                    number(m["total_purchase"]),
+                    decimals,
+                ),
+            }
+            for name, (num, den, places) in expectations.items():
+                if den == 0:
+                    assert m[name] == "-", name
+                    dashes += 1
+                else:
+                    assert number(m[name]) == half_up(num / den, places), (name, m)
+                    assert len(m[name].partition(".")[2]) == places
+                    checked += 1
+        assert checked > 100 and dashes > 0
+
+
+def test_money_has_the_currency_decimals(world: World) -> None:
+    for adv in world.advertiser_ids:
+        currency = world.advertiser(adv).profile.currency
+        for row in rows(world, adv, **daily("CAMPAIGN", "campaign_id", metrics=["spend", "cpc", "currency"])):
+            assert row["metrics"]["currency"] == currency
+            places = len(row["metrics"]["spend"].partition(".")[2])
+            assert places == (0 if currency == "JPY" else 2)
+
+
+def test_no_delivery_no_row_and_nothing_after_now(world: World) -> None:
+    for adv in world.advertiser_ids:
+        local_today = max(
+            r["dimensions"]["stat_time_day"] for r in rows(world, adv, **daily("ADVERTISER", "advertiser_id"))
+        )
+        hours = rows(
+            world,
+            adv,
+            data_level="AUCTION_ADVERTISER",
+            dimensions=["advertiser_id", "stat_time_hour"],
+            metrics=["impressions"],
+            start_date=local_today[:10],
+            end_date=local_today[:10],
+        )
+        last_hour = datetime.strptime(hours[-1]["dimensions"]["stat_time_hour"], "%Y-%m-%d %H:%M:%S")
+        zone = world.advertiser(adv).zone
+        local_now = NOW.astimezone(zone).replace(tzinfo=None)
+        assert last_hour + timedelta(hours=1) <= local_now < last_hour + timedelta(hours=2)
+        later = (local_now.date() + timedelta(days=1)).isoformat()
+        assert rows(world, adv, **daily("AD", "ad_id", later, later)) == []
+        for row in rows(world, adv, **daily("AD", "ad_id")):
+            assert int(row["metrics"]["impressions"]) > 0
+
+
+def test_hours_are_advertiser_local_tokyo_midnight() -> None:
+    world = make_world()
+    tokyo = world.advertiser_ids[2]
+    assert world.advertiser(tokyo).profile.timezone == "Asia/Tokyo"
+    query = {
+        "data_level": "AUCTION_ADVERTISER",
+        "dimensions": ["advertiser_id", "stat_time_hour"],
+        "metrics": ["impressions"],
+        "start_date": "2026-11-20",
+        "end_date": "2026-11-20",
+    }
+    world.set_now(datetime(2026, 11, 19, 15, 0, tzinfo=UTC))  # 2026-11-20 00:00 in Tokyo: no hour complete
+    assert rows(world, tokyo, **query) == []
+    world.set_now(datetime(2026, 11, 19, 16, 0, tzinfo=UTC))
+    [row] = rows(world, tokyo, **query)
+    assert row["dimensions"]["stat_time_hour"] == "2026-11-20 00:00:00"
+    grain = world.fine_grain(tokyo)
+    slot = grain.hours.index("2026-11-20 00:00:00")
+    assert int(grain.hour_start_utc[slot]) == int(datetime(2026, 11, 19, 15, tzinfo=UTC).timestamp())
+    assert int(row["metrics"]["impressions"]) == int(grain.values["impressions"][:, slot].sum())
+
+
+def test_spring_forward_hour_does_not_exist() -> None:
+    world = make_world(now=datetime(2026, 3, 10, 12, tzinfo=UTC), days=5, campaigns_per_advertiser=8)
+    los_angeles = world.advertiser_ids[0]
+    hours = rows(
+        world,
+        los_angeles,
+        data_level="AUCTION_ADVERTISER",
+        dimensions=["advertiser_id", "stat_time_hour"],
+        metrics=["impressions"],
+        start_date="2026-03-08",
+        end_date="2026-03-08",
+    )
+    labels = {r["dimensions"]["stat_time_hour"][11:13] for r in hours}
+    assert "02" not in labels and {"01", "03"} <= labels
+
+
+def test_restatement_grows_recent_conversions_only() -> None:
+    world = make_world()
+    adv = world.advertiser_ids[0]
+    metrics = ["spend", "conversion", "real_time_conversion", "result", "total_purchase"]
+    query = daily("ADVERTISER", "advertiser_id", "2026-11-01", "2026-11-19", metrics=metrics)
+    before = by_key(rows(world, adv, **query), "stat_time_day")
+    world.set_now(NOW + timedelta(days=3))
+    after = by_key(rows(world, adv, **query), "stat_time_day")
+    assert before.keys() == after.keys()
+    grew = 0
+    for day, old in before.items():
+        new = after[day]
+        assert new["spend"] == old["spend"] and new["real_time_conversion"] == old["real_time_conversion"]
+        age = NOW.date() - date.fromisoformat(day[0][:10])
+        for metric in ("conversion", "result", "total_purchase"):
+            if age > timedelta(days=8):
+                assert new[metric] == old[metric], (day, metric)
+            else:
+                assert int(new[metric]) >= int(old[metric])
+                grew += int(new[metric]) > int(old[metric])
+    assert grew > 0
+
+
+def test_deleted_objects_rows_need_include_deleted(world: World) -> None:
+    big = make_world(campaigns_per_advertiser=16)
+    found = False
+    for adv in big.advertiser_ids:
+        deleted = {
+            c["campaign_id"] for c in big.campaigns(adv) if c["secondary_status"] == "CAMPAIGN_STATUS_DELETE"
+        }
+        full = daily("CAMPAIGN", "campaign_id", "2026-10-31", "2026-11-20", metrics=["spend"])
+        with_deleted = {r["dimensions"]["campaign_id"] for r in rows(big, adv, **full)}
+        without = {
+            r["dimensions"]["campaign_id"] for r in rows(big, adv, **{**full, "include_deleted": False})
+        }
+        assert not without & deleted
+        assert with_deleted - without == with_deleted & deleted
+        found = found or bool(with_deleted & deleted)
+        account = daily("ADVERTISER", "advertiser_id", metrics=["spend"])
+        assert rows(big, adv, **account) == rows(big, adv, **{**account, "include_deleted": False})
+    assert found
+
+
+def test_id_filters_restrict_the_data(world: World) -> None:
+    adv = world.advertiser_ids[0]
+    parents = world.ad_parents(adv)
+    campaign = next(iter(parents.values()))[1]
+    ads = [ad for ad, (_, c) in parents.items() if c == campaign]
+    filtered = rows(
+        world,
+        adv,
+        **daily("AD", "ad_id"),
+        filters=[{"field_name": "campaign_ids", "filter_type": "IN", "filter_value": [campaign]}],
+    )
+    assert filtered and {r["dimensions"]["ad_id"] for r in filtered} <= set(ads)
+    one_ad = rows(world, adv, **daily("CAMPAIGN", "campaign_id"), filters={"ad_ids": [ads[0]]})
+    own = rows(world, adv, **daily("AD", "ad_id"), filters={"ad_ids": [ads[0]]})
+    assert sums(one_ad, lambda r: r["dimensions"]["stat_time_day"], ADDITIVE) == sums(
+        own, lambda r: r["dimensions"]["stat_time_day"], ADDITIVE
+    )
+
+
+def test_every_catalog_metric_is_accepted_with_well_formed_values(world: World) -> None:
+    adv = world.advertiser_ids[0]
+    assert world.metric_catalog == frozenset(catalog_names())
+    metrics = [m for m in catalog_names() if m not in ADVERTISER_DAILY_ONLY]
+    result = rows(world, adv, **daily("AD", "ad_id", "2026-11-18", "2026-11-19", metrics=metrics))
+    assert result
+    for row in result:
+        assert list(row["metrics"]) == metrics
+        for name, value in row["metrics"].items():
+            assert isinstance(value, str)
+            if (
+                name not in ("ad_text", "ad_name", "adgroup_name", "campaign_name", "tt_app_name")
+                and value != "-"
+            ):
+                assert DECIMAL.match(value) or not value[0].isdigit(), (name, value)
+
+
+def test_same_config_same_report_bytes() -> None:
+    query = {
+        "report_type": "AUDIENCE",
+        "data_level": "AUCTION_AD",
+        "dimensions": ["ad_id", "stat_time_day", "gender", "age"],
+        "metrics": ["spend", "impressions", "clicks", "ctr", "conversion"],
+        "start_date": "2026-11-01",
+        "end_date": "2026-11-20",
+    }
+    first, second = make_world(), make_world()
+    for adv in first.advertiser_ids:
+        assert orjson.dumps(first.report(adv, **query).rows()) == orjson.dumps(
+            second.report(adv, **query).rows()
+        )
+
+
+def test_pages_slice_the_rows_in_time_id_order(world: World) -> None:
+    adv = world.advertiser_ids[1]
+    result = world.report(adv, report_type="BASIC", **daily("AD", "ad_id", metrics=["spend", "impressions"]))
+    everything = result.rows()
+    assert len(everything) == result.total > 7
+    paged = [row for page in range(1, result.total // 7 + 2) for row in result.page(page, 7)]
+    assert paged == everything
+    assert result.page(result.total // 7 + 5, 7) == []
+    order = [(r["dimensions"]["stat_time_day"], r["dimensions"]["ad_id"]) for r in everything]
+    assert order == sorted(order)
+    totals = result.totals()
+    assert number(totals["spend"]) == sum(number(r["metrics"]["spend"]) for r in everything)
+
+
+def test_attributes_follow_the_objects(world: World) -> None:
+    adv = world.advertiser_ids[0]
+    names = {a["ad_id"]: (a["ad_name"], a["adgroup_name"], a["campaign_name"]) for a in world.ads(adv)}
+    result = rows(
+        world, adv, **daily("AD", "ad_id", metrics=["ad_name", "adgroup_name", "campaign_name", "spend"])
+    )
+    for row in result:
+        m = row["metrics"]
+        assert (m["ad_name"], m["adgroup_name"], m["campaign_name"]) == names[row["dimensions"]["ad_id"]]
+
+
+BASE = {
+    "report_type": "BASIC",
+    "data_level": "AUCTION_AD",
+    "dimensions": ["ad_id", "stat_time_day"],
+    "metrics": ["spend"],
+    "start_date": "2026-11-01",
+    "end_date": "2026-11-20",
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"report_type": "PLAYABLE"}, "report_type"),
+        ({"data_level": "AUCTION_BOGUS"}, "data_level"),
+        ({"data_level": None}, "data_level"),
+        ({"dimensions": []}, "dimensions"),
+        ({"dimensions": ["campaign_id", "stat_time_day"]}, "dimensions: exactly one ID dimension"),
+        ({"dimensions": ["ad_id", "adgroup_id", "stat_time_day"]}, "exactly one ID dimension"),
+        ({"dimensions": ["ad_id", "stat_time_day", "stat_time_hour"]}, "at most one of stat_time_day"),
+        ({"dimensions": ["ad_id", "nonsense"]}, "unknown dimension 'nonsense'"),
+        ({"dimensions": ["ad_id", "stat_time_day", "gender"]}, "AUDIENCE"),
+        (
+            {"start_date": "2026-10-01", "end_date": "2026-11-20"},
+            "max time span is 30 days when use stat_time_day",
+        ),
+        (
+            {"dimensions": ["ad_id", "stat_time_hour"], "start_date": "2026-11-18", "end_date": "2026-11-19"},
+            "max time span is 1 day when use stat_time_hour",
+        ),
+        ({"dimensions": ["ad_id"], "start_date": "2025-01-01", "end_date": "2026-11-20"}, "365 days"),
+        ({"start_date": "2026-11-20", "end_date": "2026-11-01"}, "end_date"),
+        ({"start_date": None}, "start_date"),
+        ({"start_date": "2026/11/01"}, "start_date"),
+        ({"metrics": ["spend", "bogus_metric"]}, "bogus_metric"),
+        (
+            {
+                "data_level": "AUCTION_CAMPAIGN",
+                "dimensions": ["campaign_id", "stat_time_day"],
+                "metrics": ["ad_name"],
+            },
+            "ad_name",
+        ),
+        ({"metrics": ["cash_spend"]}, "cash_spend"),
+        ({"query_lifetime": True}, "query_lifetime"),
+        ({"query_lifetime": True, "dimensions": ["ad_id", "country_code"]}, "query_lifetime"),
+        ({"report_type": "AUDIENCE", "dimensions": ["ad_id", "stat_time_day"]}, "audience dimension"),
+        (
+            {
+                "report_type": "AUDIENCE",
+                "dimensions": ["ad_id", "stat_time_hour", "gender"],
+                "start_date": "2026-11-19",
+                "end_date": "2026-11-19",
+            },
+            "stat_time_hour",
+        ),
+        (
+            {"report_type": "AUDIENCE", "dimensions": ["ad_id", "gender"], "query_lifetime": True},
+            "query_lifetime",
+        ),
+        (
+            {
+                "report_type": "AUDIENCE",
+                "dimensions": ["ad_id", "stat_time_day", "gender"],
+                "metrics": ["reach"],
+            },
+            "reach",
+        ),
+        (
+            {
+                "report_type": "AUDIENCE",
+                "dimensions": ["ad_id", "stat_time_day", "gender"],
+                "metrics": ["video_views_p25"],
+            },
+            "video_views_p25",
+        ),
+        (
+            {"report_type": "AUDIENCE", "dimensions": ["ad_id", "stat_time_day", "gender", "platform"]},
+            "combined",
+        ),
+        (
+            {"filters": [{"field_name": "campaign_name", "filter_type": "MATCH", "filter_value": "x"}]},
+            "filtering",
+        ),
+    ],
+)
+def test_invalid_requests_name_the_problem(world: World, change: dict[str, Any], message: str) -> None:
+    with pytest.raises(ReportParamError, match=re.escape(message)):
+        world.report(world.advertiser_ids[0], **{**BASE, **change})
+
+
+def test_advertiser_level_daily_cash_and_voucher_spend_add_up(world: World) -> None:
+    adv = world.advertiser_ids[0]
+    for row in rows(
+        world, adv, **daily("ADVERTISER", "advertiser_id", metrics=["spend", "cash_spend", "voucher_spend"])
+    ):
+        m = row["metrics"]
+        assert number(m["cash_spend"]) + number(m["voucher_spend"]) == number(m["spend"])
+
+
+def test_fine_grain_respects_the_clock(world: World) -> None:
+    adv = world.advertiser_ids[0]
+    grain = world.fine_grain(adv)
+    later = grain.hour_start_utc + 3600 > NOW.timestamp()
+    for name in grain.metrics:
+        assert not np.any(grain.values[name][:, later])
+    assert np.all(grain.values["clicks"] <= grain.values["impressions"])
