@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from pathlib import Path
 
 import httpx
@@ -122,3 +124,18 @@ def test_live_server_counts_stats(live: RunningEmulator) -> None:
     assert stats["requests"] == {"campaign/get/": 3}
     assert live.base_url.endswith("/open_api/v1.3/")
     assert live.portal_url == live.root_url + "portal/auth"
+
+
+async def test_latency_delays_answers_without_blocking(
+    asgi_client: httpx.AsyncClient, emulator: Emulator
+) -> None:
+    adv = emulator.advertiser_ids[0]
+    emulator.configure(latency_ms=150)
+    started = time.perf_counter()
+    bodies = await asyncio.gather(
+        *(get(asgi_client, "campaign/get/", emulator.access_token, advertiser_id=adv) for _ in range(4))
+    )
+    elapsed = time.perf_counter() - started
+    assert all(body["code"] == 0 for body in bodies)
+    assert elapsed >= 0.15  # the delay is applied (an upper bound would be a flaky speed assertion)
+    assert emulator.stats()["total"] == 4
