@@ -194,3 +194,20 @@ def test_token_source_resolution(store: EncryptedFileStore) -> None:
     assert isinstance(static, StaticTokenSource) and static.app_id == "9"
     with pytest.raises(TokenStoreError, match="auth login"):
         resolve_token_source("nobody", store=store, env={})
+
+
+async def test_a_dead_refresh_token_says_log_in_again_once(
+    expiring_emulator: RunningEmulator, store: EncryptedFileStore, redirect_uri: str
+) -> None:
+    first = await logged_in(expiring_emulator, store, redirect_uri)
+    assert first.refresh_token is not None
+    async with TikTokClient(expiring_emulator.base_url, None, limits=UNLIMITED) as client:
+        await refresh_access_token(client, first.app_id, first.app_secret, first.refresh_token)  # rotates
+    advance(expiring_emulator, 25)
+    stale = RefreshingTokenSource(first, store, limits=UNLIMITED)
+    store.delete("default")  # nothing newer on disk either
+    with pytest.raises(AuthExpired) as caught:
+        await read_advertisers(expiring_emulator, stale)
+    message = str(caught.value)
+    assert message.startswith("TikTok error 40107: refreshing the token failed")
+    assert message.count("auth login") == 1

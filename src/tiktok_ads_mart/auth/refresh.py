@@ -119,8 +119,11 @@ class RefreshingTokenSource:
                         client, current.app_id, current.app_secret, current.refresh_token
                     )
                 except ApiError as exc:
+                    if exc.retryable:
+                        raise  # TikTok had a bad moment; the refresh token is still good
+                    reason = exc.message.replace(f"; {LOGIN_AGAIN}", "")
                     raise AuthExpired(
-                        exc.code, f"refreshing the token failed: {exc.message}; {LOGIN_AGAIN}", exc.request_id
+                        exc.code, f"refreshing the token failed: {reason}; {LOGIN_AGAIN}", exc.request_id
                     ) from None
             rotated = current.rotated(data, self._clock())
             self._store.save(rotated)  # persist BEFORE use: the old refresh token is already dead
