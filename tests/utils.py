@@ -1,0 +1,190 @@
+"""Shared helpers for the sync tests: ground truth from the emulator's world, and reading the mart."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from tiktok_ads_mart.catalog import EntitySpec, ReportSpec, metric_kind
+from tiktok_ads_mart.config import SyncSettings
+from tiktok_ads_mart.emulator.world import World
+from tiktok_ads_mart.transform import zone_for
+
+DATASET = "tiktok"
+
+
+def mart_rows(path: Path, table: str, dataset: str = DATASET) -> list[dict[str, Any]]:
+    """Every row of a mart table (without dlt's bookkeeping columns)."""
+    with duckdb.connect(str(path), read_only=True) as conn:
+        relation = conn.sql(f"SELECT * FROM {dataset}.{table}")
+        names = relation.columns
+        return [
+            {name: value for name, value in zip(names, row, strict=True) if not name.startswith("_dlt")}
+            for row in relation.fetchall()
+        ]
+
+
+def mart_tables(path: Path, dataset: str = DATASET) -> list[str]:
+    with duckdb.connect(str(path), read_only=True) as conn:
+        rows = conn.sql(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = ? AND table_name NOT LIKE '_dlt%'",
+            params=[dataset],
+        ).fetchall()
+    return sorted(name for (name,) in rows)
+
+
+def query(path: Path, sql: str) -> list[tuple[Any, ...]]:
+    with duckdb.connect(str(path), read_only=True) as conn:
+        return conn.sql(sql).fetchall()
+
+
+def snapshot(path: Path, dataset: str = DATASET) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table's rows, sorted, without dlt's load ids: two runs with equal snapshots loaded the same."""
+    result: dict[str, list[tuple[Any, ...]]] = {}
+    with duckdb.connect(str(path), read_only=True) as conn:
+        for table in mart_tables(path, dataset):
+            relation = conn.sql(f"SELECT * FROM {dataset}.{table}")
+            keep = [i for i, name in enumerate(relation.columns) if not name.startswith("_dlt")]
+            rows = [tuple(row[i] for i in keep) for row in relation.fetchall()]
+            result[table] = sorted(rows, key=repr)
+    return result
+
+
+def _metric_value(name: str, raw: Any) -> Any:
+    """The emulator's string as the mart should hold it: NULL for "-", an exact number otherwise."""
+    if raw is None or raw == "-" or raw == "":
+        return None
+    kind = metric_kind(name)
+    if kind == "string":
+        return str(raw)
+    if kind == "count":
+        return int(Decimal(str(raw)))
+    return Decimal(str(raw))
+
+
+def _time_value(name: str, raw: str) -> Any:
+    if name == "stat_time_day":
+        return dt.date.fromisoformat(raw[:10])
+    return dt.datetime.strptime(raw, "%Y-%m-%d %H:%M:%S")
+
+
+def truth_report(
+    world: World,
+    spec: ReportSpec,
+    advertiser_id: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    *,
+    include_deleted: bool = True,
+) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """The emulator's own answer for one advertiser, keyed like the mart's primary key.
+
+    Asked in chunks TikTok accepts (30 days of days, one day of hours); keys are disjoint across chunks.
+    """
+    if spec.grain != "lifetime" and start is not None and end is not None:
+        step = dt.timedelta(days=30 if spec.grain == "daily" else 1)
+        if end - start >= step:
+            merged: dict[tuple[Any, ...], dict[str, Any]] = {}
+            cursor = start
+            while cursor <= end:
+                last = min(end, cursor + step - dt.timedelta(days=1))
+                merged.update(
+                    truth_report(world, spec, advertiser_id, cursor, last, include_deleted=include_deleted)
+                )
+                cursor = last + dt.timedelta(days=1)
+            return merged
+    result = world.report(
+        advertiser_id,
+        report_type=spec.report_type,
+        data_level=spec.data_level,
+        dimensions=list(spec.dimensions),
+        metrics=list(spec.metrics),
+        start_date=start.isoformat() if start and spec.grain != "lifetime" else None,
+        end_date=end.isoformat() if end and spec.grain != "lifetime" else None,
+        query_lifetime=spec.grain == "lifetime",
+        include_deleted=include_deleted,
+    )
+    rows: dict[tuple[Any, ...], dict[str, Any]] = {}
+    page = 1
+    while True:
+        batch = result.page(page, 1000)
+        if not batch:
+            break
+        for row in batch:
+            dims = row["dimensions"]
+            key: list[Any] = [advertiser_id]
+            for name in spec.dimensions:
+                if name == "advertiser_id":
+                    continue
+                key.append(_time_value(name, dims[name]) if name.startswith("stat_time") else str(dims[name]))
+            rows[tuple(key)] = {m: _metric_value(m, row["metrics"].get(m)) for m in spec.metrics}
+        page += 1
+    return rows
+
+
+def mart_report(path: Path, spec: ReportSpec, advertiser_id: str) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """The mart's rows of one advertiser, keyed like :func:`truth_report`."""
+    rows = [row for row in mart_rows(path, spec.name) if row["advertiser_id"] == advertiser_id]
+    keyed: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in rows:
+        key = tuple(row[name] for name in spec.primary_key)
+        assert key not in keyed, f"duplicate key {key} in {spec.name}"
+        keyed[key] = {m: _normalise(row[m]) for m in spec.metrics}
+    return keyed
+
+
+def _normalise(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return value.normalize() if value != 0 else Decimal(0)
+    return value
+
+
+def assert_report_equal(
+    truth: dict[tuple[Any, ...], dict[str, Any]], mart: dict[tuple[Any, ...], dict[str, Any]], name: str
+) -> None:
+    assert set(mart) == set(truth), (
+        f"{name}: keys differ; missing {sorted(set(truth) - set(mart), key=repr)[:3]}, "
+        f"extra {sorted(set(mart) - set(truth), key=repr)[:3]}"
+    )
+    for key, expected in truth.items():
+        got = mart[key]
+        for metric, value in expected.items():
+            assert _normalise(got[metric]) == _normalise(value), (
+                f"{name} {key} {metric}: mart {got[metric]!r} != emulator {value!r}"
+            )
+
+
+def report_span(settings: SyncSettings, world: World, advertiser_id: str) -> tuple[dt.date, dt.date]:
+    """The days a first run reads: default history up to today, in the advertiser's timezone."""
+    timezone = next(a for a in world.advertisers() if a["advertiser_id"] == advertiser_id)["timezone"]
+    today = settings.clock().astimezone(zone_for(timezone)).date()
+    return today - dt.timedelta(days=settings.default_history_days), today
+
+
+def truth_entities(world: World, spec: EntitySpec, advertiser_id: str) -> list[dict[str, Any]]:
+    listing = {
+        "campaigns": world.campaigns,
+        "ad_groups": world.adgroups,
+        "ads": world.ads,
+        "custom_audiences": world.audiences,
+    }[spec.name]
+    return listing(advertiser_id)
+
+
+def files_under(paths: Iterable[Path]) -> list[Path]:
+    found: list[Path] = []
+    for root in paths:
+        if root.is_file():
+            found.append(root)
+        elif root.is_dir():
+            found += [p for p in root.rglob("*") if p.is_file()]
+    return found
+
+
+def contains_any(data: bytes, needles: Sequence[str]) -> list[str]:
+    return [needle for needle in needles if needle and needle.encode() in data]
