@@ -9,6 +9,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from conftest import fast_client_factory, settings_for, static_token
+from tiktok_ads_mart.catalog import BUILTIN_STREAMS, ENTITY_STREAMS, REPORT_STREAMS, ReportSpec
+from tiktok_ads_mart.sync import run_sync
 from utils import (
     assert_report_equal,
     mart_report,
@@ -19,9 +21,6 @@ from utils import (
     truth_entities,
     truth_report,
 )
-
-from tiktok_ads_mart.catalog import BUILTIN_STREAMS, ENTITY_STREAMS, REPORT_STREAMS, ReportSpec
-from tiktok_ads_mart.sync import run_sync
 
 DAY = dt.timedelta(days=1)
 
