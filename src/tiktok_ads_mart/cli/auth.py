@@ -246,7 +246,14 @@ def advertisers_command(
     if as_json:
         typer.echo(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode())
         return
-    table = Table(Column("advertiser_id", no_wrap=True), "name", "timezone", "currency", "status")
+    table = Table(
+        Column("advertiser_id", no_wrap=True),
+        Column("name", overflow="fold"),
+        *(Column(name, no_wrap=True) for name in ("timezone", "currency", "status")),
+        box=None,
+        padding=(0, 2, 0, 0),
+        pad_edge=False,
+    )
     for row in rows:
         table.add_row(
             *(str(row.get(k) or "") for k in ("advertiser_id", "name", "timezone", "currency", "status"))
