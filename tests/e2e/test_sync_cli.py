@@ -1,0 +1,196 @@
+"""The `sync` command as a user runs it: killed with SIGKILL and resumed, bad config, secrets, custom reports."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from conftest import settings_for, static_token
+from tiktok_ads_mart.config import load_settings
+from tiktok_ads_mart.sync import run_sync
+from utils import (
+    assert_report_equal,
+    contains_any,
+    files_under,
+    mart_report,
+    report_span,
+    snapshot,
+    truth_report,
+)
+
+KILL_STREAMS = "campaigns,ads,campaign_report_daily,ad_report_hourly,adgroup_report_daily_by_country"
+
+
+def _env(tmp_path: Path, running: Any, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TIKTOK_", "DESTINATION__"))}
+    env.update(
+        {
+            "TIKTOK_ADS_MART_HOME": str(tmp_path / "home"),
+            "TIKTOK_ACCESS_TOKEN": running.access_token,
+            "RUNTIME__DLTHUB_TELEMETRY": "false",
+            "COLUMNS": "160",
+        }
+    )
+    env.update(extra)
+    return env
+
+
+def _sync_args(running: Any, tmp_path: Path, name: str, *extra: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "tiktok_ads_mart",
+        "sync",
+        "--api-base",
+        running.base_url,
+        "--duckdb-path",
+        str(tmp_path / f"{name}.duckdb"),
+        "--pipelines-dir",
+        str(tmp_path / f"{name}-pipelines"),
+        "--qps",
+        "0",
+        "--qpm",
+        "0",
+        "--now",
+        running.emulator.now.isoformat(),
+        *extra,
+    ]
+
+
+def test_sigkill_mid_run_then_resume_loads_exactly_a_clean_runs_rows(serve: Any, tmp_path: Path) -> None:
+    clean = serve(advertisers=2)
+    clean_settings = settings_for(clean, tmp_path, "clean", streams=tuple(KILL_STREAMS.split(",")))
+    assert run_sync(clean_settings, token_source=static_token(clean)).exit_code == 0
+
+    running = serve(advertisers=2, latency_ms=25)
+    env = _env(tmp_path, running, TIKTOK_ADS_MART_ADVERTISER_IDS=",".join(running.advertiser_ids))
+    args = _sync_args(running, tmp_path, "killed", "--streams", KILL_STREAMS, "--concurrency", "2", "--quiet")
+    kills = 0
+    for threshold in (20, 25):
+        start = running.emulator.stats()["total"]
+        process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while process.poll() is None and time.monotonic() < deadline:
+            if running.emulator.stats()["total"] - start >= threshold:
+                process.send_signal(signal.SIGKILL)
+                break
+            time.sleep(0.01)
+        process.wait(timeout=30)
+        kills += process.returncode == -signal.SIGKILL
+    assert kills >= 1, "the run finished before it could be killed; make it slower"
+    running.emulator.configure(latency_ms=0)
+    finished = subprocess.run(args, env=env, capture_output=True, timeout=120)
+    assert finished.returncode == 0, finished.stderr.decode()
+    assert snapshot(tmp_path / "killed.duckdb") == snapshot(clean_settings.duckdb_path)
+
+
+def test_cli_sync_keeps_every_secret_out_of_output_files_and_tables(serve: Any, tmp_path: Path) -> None:
+    running = serve(advertisers=2)
+    env = _env(tmp_path, running, TIKTOK_APP_ID=running.app_id, TIKTOK_APP_SECRET=running.secret)
+    args = _sync_args(
+        running, tmp_path, "mart", "--streams", "advertisers,campaigns,ads,campaign_report_daily"
+    )
+    done = subprocess.run(args, env=env, capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()
+    output = done.stdout + done.stderr
+    assert b"campaign_report_daily" in done.stdout  # the summary table
+    secrets = [running.access_token, running.secret]
+    assert contains_any(output, secrets) == []
+    for path in files_under([tmp_path]):
+        assert contains_any(path.read_bytes(), secrets) == [], path
+    with duckdb.connect(str(tmp_path / "mart.duckdb"), read_only=True) as conn:
+        columns = conn.sql(
+            "SELECT table_schema, table_name, column_name FROM information_schema.columns "
+            "WHERE data_type = 'VARCHAR'"
+        ).fetchall()
+        for schema, table, column in columns:
+            for secret in secrets:
+                hits = conn.sql(
+                    f'SELECT count(*) FROM "{schema}"."{table}" WHERE contains("{column}", ?)',
+                    params=[secret],
+                ).fetchone()
+                assert hits == (0,), (table, column)
+
+
+BAD_CONFIGS = [
+    (["--streams", "campaigns,not_a_stream"], "not_a_stream"),
+    (["--start-date", "2026-13-01"], "start_date"),
+    (["--start-date", "2026-11-03", "--end-date", "2026-11-01"], "after"),
+    (["--lookback-days", "29"], "lookback_days"),
+    (["--destination", "postgres"], "credentials"),
+    (["--config", "{custom}"], "not_a_metric"),
+]
+
+
+@pytest.mark.parametrize(("flags", "named"), BAD_CONFIGS, ids=[case[1] for case in BAD_CONFIGS])
+def test_bad_config_is_one_line_exit_2_and_no_request(
+    serve: Any, tmp_path: Path, flags: list[str], named: str
+) -> None:
+    running = serve(advertisers=1)
+    custom = tmp_path / "custom.toml"
+    custom.write_text(
+        '[[reports]]\nname = "my_report"\nlevel = "ad"\nmetrics = ["spend", "not_a_metric"]\n',
+        encoding="utf-8",
+    )
+    flags = [flag.replace("{custom}", str(custom)) for flag in flags]
+    args = _sync_args(running, tmp_path, "mart", *flags)
+    done = subprocess.run(args, env=_env(tmp_path, running), capture_output=True, timeout=120, cwd=tmp_path)
+    stderr = done.stderr.decode().strip()
+    assert done.returncode == 2, stderr
+    assert len(stderr.splitlines()) == 1 and stderr.startswith("error:"), stderr
+    assert named in stderr
+    assert "Traceback" not in stderr
+    assert running.emulator.stats()["total"] == 0
+
+
+def test_custom_report_from_the_config_file_equals_the_emulator(serve: Any, tmp_path: Path) -> None:
+    running = serve(advertisers=2)
+    config = tmp_path / "tiktok-ads-mart.toml"
+    config.write_text(
+        "\n".join(
+            [
+                'streams = ["ad_report_daily_by_placement_custom", "campaign_spend_hourly"]',
+                "lookback_days = 3",
+                "[[reports]]",
+                'name = "ad_report_daily_by_placement_custom"',
+                'report_type = "AUDIENCE"',
+                'level = "ad"',
+                'dimensions = ["placement"]',
+                'metrics = ["spend", "impressions", "clicks", "conversion"]',
+                'granularity = "daily"',
+                "[[reports]]",
+                'name = "campaign_spend_hourly"',
+                'level = "campaign"',
+                'metrics = ["spend", "cpc"]',
+                'granularity = "hourly"',
+            ]
+        ),
+        encoding="utf-8",
+    )
+    flags = {
+        "api_base": running.base_url,
+        "duckdb_path": str(tmp_path / "mart.duckdb"),
+        "pipelines_dir": str(tmp_path / "pipelines"),
+        "qps": 0,
+        "qpm": 0,
+        "now": running.emulator.now.isoformat(),
+    }
+    settings = load_settings(flags, config_path=config, environ={})
+    assert settings.lookback_days == 3
+    result = run_sync(settings, token_source=static_token(running))
+    assert result.exit_code == 0, result.failures
+    world = running.emulator.world
+    for spec in settings.custom_reports:
+        assert result.rows[spec.name] > 0
+        for advertiser_id in world.advertiser_ids:
+            first, last = report_span(settings, world, advertiser_id)
+            truth = truth_report(world, spec, advertiser_id, first, last)
+            assert_report_equal(truth, mart_report(settings.duckdb_path, spec, advertiser_id), spec.name)

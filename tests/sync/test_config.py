@@ -1,0 +1,130 @@
+"""Settings: flags over env over file, every bad value refused with one clear line."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from tiktok_ads_mart.config import load_settings
+from tiktok_ads_mart.errors import ConfigError
+from tiktok_ads_mart.secret import Secret
+
+
+def _file(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "tiktok-ads-mart.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_flags_beat_env_beat_file(tmp_path: Path) -> None:
+    path = _file(tmp_path, 'lookback_days = 3\nconcurrency = 4\ndataset_name = "from_file"\nqps = 5\n')
+    env = {"TIKTOK_ADS_MART_LOOKBACK_DAYS": "5", "TIKTOK_ADS_MART_CONCURRENCY": "6"}
+    settings = load_settings({"lookback_days": "9"}, config_path=path, environ=env)
+    assert settings.lookback_days == 9
+    assert settings.concurrency == 6
+    assert settings.dataset_name == "from_file"
+    assert settings.rate_limits == (5, 600)
+    assert settings.config_file == path
+
+
+def test_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings({}, environ={})
+    assert settings.lookback_days == 7
+    assert settings.include_deleted is True
+    assert settings.destination == "duckdb"
+    assert settings.duckdb_path == Path("tiktok_ads.duckdb")
+    assert settings.rate_limits == (10, 600)
+    assert not settings.backfill
+    assert len(settings.selected_streams()) == 32
+
+
+def test_lists_dates_tiers_and_booleans_parse(tmp_path: Path) -> None:
+    env = {
+        "TIKTOK_ADS_MART_STREAMS": "campaigns, ad_report_daily",
+        "TIKTOK_ADS_MART_ADVERTISER_IDS": "123,456",
+        "TIKTOK_ADS_MART_START_DATE": "2026-01-01",
+        "TIKTOK_ADS_MART_INCLUDE_DELETED": "false",
+        "TIKTOK_ADS_MART_RATE_TIER": "Premium",
+    }
+    settings = load_settings({}, config_path=_file(tmp_path, ""), environ=env)
+    assert [s.name for s in settings.selected_streams()] == ["campaigns", "ad_report_daily"]
+    assert settings.advertiser_ids == ("123", "456")
+    assert settings.start_date == dt.date(2026, 1, 1) and settings.backfill
+    assert settings.include_deleted is False
+    assert settings.rate_limits == (30, 1800)
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        ({"streams": "campaigns,nope"}, "unknown stream 'nope'"),
+        ({"start_date": "2026-02-30"}, "start_date"),
+        ({"start_date": "2026-02-03", "end_date": "2026-02-01"}, "after end_date"),
+        ({"lookback_days": "29"}, "lookback_days must be between 0 and 28"),
+        ({"lookback_days": "-1"}, "lookback_days"),
+        ({"concurrency": "zero"}, "concurrency"),
+        ({"rate_tier": "gold"}, "unknown rate tier"),
+        ({"advertiser_ids": "12a"}, "digits"),
+        ({"include_deleted": "maybe"}, "include_deleted"),
+        ({"dataset_name": "Bad Name"}, "dataset_name"),
+        ({"dataset_name": "tiktok_ads"}, "DuckDB"),
+        ({"destination": "postgres"}, "credentials"),
+        ({"destination": "no_such_destination"}, "no_such_destination"),
+    ],
+)
+def test_bad_settings_are_one_line_config_errors(tmp_path: Path, flags: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(flags, config_path=_file(tmp_path, ""), environ={})
+    text = str(caught.value)
+    assert message in text
+    assert "\n" not in text
+    assert caught.value.exit_code == 2
+
+
+def test_postgres_with_credentials_is_accepted_and_masked(tmp_path: Path) -> None:
+    dsn = "postgresql://user:hunter2@127.0.0.1:1/db"
+    settings = load_settings(
+        {"destination": "postgres"},
+        config_path=_file(tmp_path, ""),
+        environ={"TIKTOK_ADS_MART_DESTINATION_CREDENTIALS": dsn},
+    )
+    assert isinstance(settings.destination_credentials, Secret)
+    assert "hunter2" not in repr(settings)
+
+
+def test_custom_reports_are_validated_before_any_request(tmp_path: Path) -> None:
+    good = _file(
+        tmp_path,
+        '[[reports]]\nname = "by_placement"\nreport_type = "AUDIENCE"\nlevel = "adgroup"\n'
+        'dimensions = ["placement"]\nmetrics = ["spend", "clicks"]\ngranularity = "daily"\n',
+    )
+    settings = load_settings({}, config_path=good, environ={})
+    (spec,) = settings.custom_reports
+    assert spec.dimensions == ("adgroup_id", "stat_time_day", "placement")
+    assert spec.metrics == ("currency", "spend", "clicks")
+    assert spec.primary_key == ("advertiser_id", "adgroup_id", "stat_time_day", "placement")
+    assert "by_placement" in {s.name for s in settings.selected_streams()}
+
+    cases = {
+        'metrics = ["spend", "speend"]': "unknown metric 'speend'",
+        'metrics = ["spend"]\nreport_type = "WHAT"': "report_type",
+        'metrics = ["spend"]\ngranularity = "weekly"': "granularity",
+        'metrics = ["spend"]\nreport_type = "AUDIENCE"\ngranularity = "lifetime"': "lifetime",
+        'metrics = ["spend"]\ncolour = "red"': "unknown key 'colour'",
+    }
+    for extra, message in cases.items():
+        bad = _file(tmp_path, f'[[reports]]\nname = "x_report"\nlevel = "ad"\n{extra}\n')
+        with pytest.raises(ConfigError, match=message):
+            load_settings({}, config_path=bad, environ={})
+
+
+def test_unknown_file_setting_and_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="unknown setting 'lookback'"):
+        load_settings({}, config_path=_file(tmp_path, "lookback = 3\n"), environ={})
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_settings({}, config_path=tmp_path / "missing.toml", environ={})
+    with pytest.raises(ConfigError, match="config file"):
+        load_settings({}, config_path=_file(tmp_path, "this is = = not toml"), environ={})
