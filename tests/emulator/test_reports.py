@@ -114,9 +114,8 @@ def test_ad_rows_sum_to_adgroup_campaign_and_advertiser_rows(world: World, index
         ("ADVERTISER", "advertiser_id", lambda r: (adv, r["dimensions"]["stat_time_day"])),
     ):
         expected = sums(ad_rows, pick, ADDITIVE)
-        actual = sums(
-            rows(world, adv, **daily(level, id_dim)), lambda r: key_of(r, id_dim, "stat_time_day"), ADDITIVE
-        )
+        level_rows = rows(world, adv, **daily(level, id_dim))
+        actual = sums(level_rows, lambda r, dim=id_dim: key_of(r, dim, "stat_time_day"), ADDITIVE)
         assert actual == expected, level
 
 

@@ -1,13 +1,19 @@
-"""Deterministic primitives of the fake world: stable hashes, seeded generators, TikTok-shaped IDs, clocks.
+"""How the fake world is generated: stable hashes, seeded streams, TikTok-shaped IDs, local clocks,
+the vocabulary of names and markets, audiences, audience buckets and the hourly delivery simulation.
 
 Everything random in the world flows from here so that one seed gives the same bytes on every machine
-and in every process: Python's ``hash()`` is salted per process, so it is never used; blake2b is.
+and in every process: Python's ``hash()`` is salted per process, so it is never used; blake2b is. Each
+purpose draws from its own stream (``seeded_rng(seed, purpose, ...)``), so building one advertiser, or
+asking one report first, never shifts another's numbers.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -90,16 +96,419 @@ def local_hour_slots(first_day: date, days: int, zone: ZoneInfo) -> tuple[np.nda
     return starts, exists
 
 
+# ------------------------------------------------------------------------------------ vocabulary
+@dataclass(frozen=True)
+class AdvertiserProfile:
+    """Where an advertiser lives: its reporting timezone, currency and markets."""
+
+    timezone: str
+    currency: str
+    country: str
+    language: str
+    markets: tuple[str, ...]
+
+
+PROFILES: tuple[AdvertiserProfile, ...] = (
+    AdvertiserProfile("America/Los_Angeles", "USD", "US", "en", ("US", "CA", "MX", "GB")),
+    AdvertiserProfile("Europe/Berlin", "EUR", "DE", "de", ("DE", "AT", "CH", "FR", "NL")),
+    AdvertiserProfile("Asia/Tokyo", "JPY", "JP", "ja", ("JP", "KR", "TW")),
+    AdvertiserProfile("Etc/GMT", "GBP", "GB", "en", ("GB", "IE", "FR", "DE", "US")),
+    AdvertiserProfile("America/Sao_Paulo", "BRL", "BR", "pt", ("BR", "AR", "CL", "PT")),
+    AdvertiserProfile("Asia/Kolkata", "INR", "IN", "en", ("IN", "AE", "SG")),
+    AdvertiserProfile("Australia/Sydney", "AUD", "AU", "en", ("AU", "NZ")),
+    AdvertiserProfile("America/New_York", "USD", "US", "en", ("US", "CA")),
+)
+"""Cycled over advertisers; the first four cover a negative, a DST-switching, a +9 and a zero offset."""
+
+CURRENCY_DECIMALS: Mapping[str, int] = {"JPY": 0, "KRW": 0}
+"""Minor-unit digits per currency; 2 unless listed (JPY has no minor unit)."""
+
+OBJECTIVES: tuple[str, ...] = (
+    "WEB_CONVERSIONS",
+    "APP_PROMOTION",
+    "TRAFFIC",
+    "LEAD_GENERATION",
+    "VIDEO_VIEWS",
+    "REACH",
+    "ENGAGEMENT",
+)
+OPTIMIZATION: Mapping[str, tuple[str, str, str]] = {
+    # objective -> (optimization_goal, billing_event, promotion_type)
+    "WEB_CONVERSIONS": ("CONVERT", "OCPM", "WEBSITE"),
+    "APP_PROMOTION": ("INSTALL", "OCPM", "APP"),
+    "TRAFFIC": ("CLICK", "CPC", "WEBSITE"),
+    "LEAD_GENERATION": ("LEAD_GENERATION", "OCPM", "INSTANT_FORM"),
+    "VIDEO_VIEWS": ("ENGAGED_VIEW", "CPV", "WEBSITE"),
+    "REACH": ("REACH", "CPM", "WEBSITE"),
+    "ENGAGEMENT": ("FOLLOWERS", "OCPM", "WEBSITE"),
+}
+AUDIENCE_TYPES: tuple[str, ...] = (
+    "Customer File Audience",
+    "Engagement Audience",
+    "App Activity Audience",
+    "Website Audience",
+    "Lookalike Audience",
+    "Lead Generation",
+)
+THEMES = (
+    "Spring Launch",
+    "Summer Sale",
+    "Back to School",
+    "Black Friday",
+    "Holiday Push",
+    "Evergreen",
+    "Brand Lift",
+    "Retargeting",
+    "New Arrivals",
+    "Clearance",
+    "App Relaunch",
+    "Creator Collab",
+)
+SEGMENTS = (
+    "Broad",
+    "Lookalike 1%",
+    "Interest: Fitness",
+    "Interest: Gaming",
+    "Retarget 30d",
+    "Women 18-34",
+    "Men 25-44",
+    "Custom Audience",
+    "Students",
+    "Parents",
+)
+CREATIVES = (
+    "UGC Unboxing",
+    "Product Demo",
+    "Testimonial",
+    "Before-After",
+    "Green Screen",
+    "Tutorial",
+    "Creator Duet",
+    "Countdown",
+    "Carousel Cut",
+    "Behind the Scenes",
+)
+AD_TEXTS = (
+    "Shop the drop before it is gone",
+    "Tap to see why everyone is switching",
+    "Your new favourite starts here",
+    "Limited time: free shipping today",
+    "Made for creators, loved by everyone",
+    "Try it free for 7 days",
+)
+CTAS = ("SHOP_NOW", "LEARN_MORE", "DOWNLOAD_NOW", "SIGN_UP", "ORDER_NOW", "CONTACT_US")
+
+
+GENDERS = ("MALE", "FEMALE", "NONE")
+AGES = ("AGE_13_17", "AGE_18_24", "AGE_25_34", "AGE_35_44", "AGE_45_54", "AGE_55_100")
+PLATFORMS = ("ANDROID", "IPHONE", "IPAD", "PC")
+_GENDER_AGE_WEIGHTS = np.outer([0.46, 0.5, 0.04], [0.05, 0.3, 0.32, 0.18, 0.1, 0.05]).ravel()
+MINOR_PER_USD: dict[str, float] = {
+    "USD": 1,
+    "EUR": 0.95,
+    "GBP": 0.8,
+    "JPY": 150,
+    "BRL": 5.5,
+    "INR": 83,
+    "AUD": 1.5,
+    "KRW": 1350,
+}
+
+
+def bucket_labels(profile: AdvertiserProfile, family: str) -> list[str]:
+    """The audience buckets of a breakdown family for an advertiser (gender_age as "GENDER|AGE")."""
+    if family == "platform":
+        return list(PLATFORMS)
+    if family == "country_code":
+        return list(profile.markets)
+    if family == "province_id":
+        return [str(1_000_000 + stable_hash(profile.country, "province", i) % 9_000_000) for i in range(8)]
+    return [f"{g}|{a}" for g in GENDERS for a in AGES]
+
+
+def bucket_weights(rng: np.random.Generator, family: str, count: int, buckets: int) -> np.ndarray:
+    """Per-ad integer weights of the buckets: a typical audience mix, varied per ad."""
+    if family == "gender_age":
+        weights = _GENDER_AGE_WEIGHTS
+    elif family == "platform":
+        weights = np.array([0.55, 0.38, 0.04, 0.03])
+    else:
+        weights = 1.0 / (np.arange(buckets) + 1.0) ** 1.3
+    noisy = weights[None, :] * rng.uniform(0.6, 1.4, (count, len(weights)))
+    scaled: np.ndarray = np.round(noisy / noisy.sum(axis=1, keepdims=True) * 100_000)
+    weights_int: np.ndarray = np.maximum(1, scaled).astype(np.int64)
+    return weights_int
+
+
+# ------------------------------------------------------------------------------------ generation
+def unique_id(created: int, used: set[str], *parts: object) -> str:
+    bump = 0
+    while True:
+        candidate = snowflake_id(created, *parts, bump)
+        if candidate not in used:
+            used.add(candidate)
+            return candidate
+        bump += 1
+
+
+def creation_time(rng: Any, history_start: int, now: int, horizon: int, *, before_history: float) -> int:
+    """Mostly long-lived objects, some created inside the history, a few recent or still to come."""
+    draw = rng.random()
+    if draw < before_history:
+        return history_start - int(rng.integers(SECONDS_PER_HOUR, 200 * SECONDS_PER_DAY))
+    if draw < 0.93:
+        return int(rng.integers(history_start, max(history_start + 1, now - 3 * SECONDS_PER_DAY)))
+    if draw < 0.97:
+        return int(rng.integers(now - 3 * SECONDS_PER_DAY, now))
+    return int(rng.integers(now + SECONDS_PER_HOUR, horizon - SECONDS_PER_DAY))
+
+
+def child_creation(rng: Any, parent_created: int, horizon: int) -> int:
+    """Children usually follow their parent within hours; some are added much later."""
+    if rng.random() < 0.85:
+        return parent_created + int(rng.integers(60, 6 * SECONDS_PER_HOUR))
+    latest = max(parent_created + 7 * SECONDS_PER_HOUR, horizon - SECONDS_PER_DAY)
+    return int(rng.integers(parent_created + 6 * SECONDS_PER_HOUR, latest))
+
+
+def build_audiences(
+    seed: int,
+    count: int,
+    index: int,
+    advertiser_id: str,
+    rng: Any,
+    now: int,
+    horizon: int,
+    used_ids: set[str],
+) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    audiences: list[dict[str, Any]] = []
+    history: dict[str, list[dict[str, Any]]] = {}
+    for n in range(count):
+        audience_type = AUDIENCE_TYPES[n % len(AUDIENCE_TYPES)]
+        if n == count - 1 and n >= 3:
+            created = int(rng.integers(now + SECONDS_PER_HOUR, horizon - SECONDS_PER_DAY))
+        else:
+            created = now - int(rng.integers(SECONDS_PER_DAY, 300 * SECONDS_PER_DAY))
+        audience_id = unique_id(created, used_ids, seed, index, "audience", n)
+        lookalike = audience_type == "Lookalike Audience" and bool(audiences)
+        audience = {
+            "audience_id": audience_id,
+            "name": f"{audience_type.replace(' Audience', '')} {n + 1}",
+            "audience_type": audience_type,
+            "audience_sub_type": "NORMAL",
+            "calculate_type": "SHA256" if audience_type == "Customer File Audience" else None,
+            "cover_num": int(rng.integers(1000, 5_000_000)),
+            "shared": False,
+            "is_creator": True,
+            "owner_id": advertiser_id,
+            "is_valid": n % 5 != 4,
+            "is_expiring": False,
+            "is_auto_refresh": audience_type in ("Website Audience", "App Activity Audience"),
+            "rule": ""
+            if lookalike or audience_type == "Customer File Audience"
+            else '{"retention_days": 30}',
+            "lookalike_spec": {
+                "source_audience_id": audiences[0]["audience_id"] if audiences else None,
+                "include_source": False,
+                "mobile_os": "ALL",
+                "placements": ["TIKTOK"],
+                "location_ids": [],
+                "audience_size": "NARROW",
+            }
+            if lookalike
+            else None,
+            "msg": "",
+            "error_msg": "",
+            "create_time": format_utc(created),
+            "expired_time": format_utc(created + 365 * SECONDS_PER_DAY),
+        }
+        audiences.append(audience)
+        entries = [
+            {
+                "action": "CREATE",
+                "action_detail": f"Created {audience_type}",
+                "editor": "open_api",
+                "msg": "",
+                "opt_time": format_utc(created),
+            }
+        ]
+        updated = created + int(rng.integers(SECONDS_PER_HOUR, 30 * SECONDS_PER_DAY))
+        if n % 2 == 0:
+            entries.insert(
+                0,
+                {
+                    "action": "UPDATE",
+                    "action_detail": "Audience refreshed",
+                    "editor": "open_api",
+                    "msg": "",
+                    "opt_time": format_utc(updated),
+                },
+            )
+        history[audience_id] = entries
+    return audiences, history
+
+
+# ------------------------------------------------------------------------------------ delivery
+_HOUR_CURVE = np.array(
+    [
+        0.35,
+        0.25,
+        0.18,
+        0.15,
+        0.15,
+        0.2,
+        0.35,
+        0.6,
+        0.8,
+        0.9,
+        1.0,
+        1.05,
+        1.1,
+        1.05,
+        1.0,
+        1.0,
+        1.1,
+        1.25,
+        1.5,
+        1.75,
+        1.9,
+        1.8,
+        1.4,
+        0.85,
+    ],
+    dtype=np.float32,
+)
+_HOUR_CURVE /= _HOUR_CURVE.mean()
+_WEEKDAY = np.array([0.95, 0.97, 1.0, 1.02, 1.08, 1.12, 1.05], dtype=np.float32)
+MAX_IMPRESSIONS_PER_HOUR = 60_000
+# objective -> click-through rate, conversions per click, and result per (impression, click, video play)
+_OBJECTIVE_RATES: dict[str, tuple[float, float, tuple[float, float, float]]] = {
+    "WEB_CONVERSIONS": (0.012, 0.08, (0.0, 0.08, 0.0)),
+    "APP_PROMOTION": (0.010, 0.05, (0.0, 0.20, 0.0)),
+    "TRAFFIC": (0.018, 0.01, (0.0, 0.90, 0.0)),
+    "LEAD_GENERATION": (0.011, 0.06, (0.0, 0.06, 0.0)),
+    "VIDEO_VIEWS": (0.006, 0.004, (0.0, 0.0, 0.12)),
+    "REACH": (0.005, 0.003, (0.25, 0.0, 0.0)),
+    "ENGAGEMENT": (0.008, 0.005, (0.0, 0.0, 0.02)),
+}
+
+
+def simulate_delivery(
+    rng: np.random.Generator,
+    active: np.ndarray,
+    local_hours: np.ndarray,
+    local_weekdays: np.ndarray,
+    slot_day: np.ndarray,
+    objectives: list[str],
+    minor_per_usd: float,
+) -> dict[str, np.ndarray]:
+    """Final (fully attributed) base series per ad and local hour slot, shape [ads, slots] each.
+
+    Impressions follow a per-ad level, a local-time daily curve, weekday and day-to-day swings; every
+    other series is a per-ad rate of a parent series with stochastic rounding, so a series is 0 wherever
+    impressions are 0 (no delivery, no row) and children never exceed their parent (clicks <= impressions,
+    p100 <= p75 ...). Only numpy vector operations: 1000 ads x 67 days take well under a second.
+    """
+    ads, slots = active.shape
+    days = int(slot_day.max()) + 1 if slots else 0
+
+    def per_ad(low: float, high: float) -> np.ndarray:
+        return np.asarray(rng.uniform(low, high, size=ads), dtype=np.float32)[:, None]
+
+    def draw(mean: np.ndarray, dtype: str) -> np.ndarray:
+        noisy = np.floor(mean + rng.random((ads, slots), dtype=np.float32))
+        return noisy.astype(dtype)
+
+    level = np.asarray(rng.lognormal(np.log(5000.0), 0.9, size=ads), dtype=np.float32)[:, None] / 24
+    daily = rng.lognormal(0.0, 0.25, (ads, days)).astype(np.float32)
+    shape = daily[:, slot_day] * (_HOUR_CURVE[local_hours] * _WEEKDAY[local_weekdays])[None, :]
+    shape *= rng.uniform(0.85, 1.15, (ads, slots)).astype(np.float32)
+    impressions_mean = np.minimum(level * shape, MAX_IMPRESSIONS_PER_HOUR - 1) * active
+    out: dict[str, np.ndarray] = {}
+    imp = out["impressions"] = draw(impressions_mean, "int32")
+    impf = imp.astype(np.float32)
+    out["gross_impressions"] = draw(impf * per_ad(1.01, 1.06), "int32")
+    cpm = np.asarray(rng.uniform(3.0, 12.0, size=ads), dtype=np.float32)[:, None] * np.float32(minor_per_usd)
+    spend = out["spend"] = draw(impf * cpm / 1000, "int32")
+    voucher_share = np.where(rng.random(ads) < 0.25, rng.uniform(0.05, 0.3, ads), 0.0).astype(np.float32)
+    out["voucher_spend"] = draw(spend.astype(np.float32) * voucher_share[:, None] * 0.999, "int32")
+    ctr = np.array([_OBJECTIVE_RATES[o][0] for o in objectives], dtype=np.float32)[:, None]
+    cvr = np.array([_OBJECTIVE_RATES[o][1] for o in objectives], dtype=np.float32)[:, None]
+    result_by = np.array([_OBJECTIVE_RATES[o][2] for o in objectives], dtype=np.float32).reshape(ads, 3)
+    is_app = np.array([o == "APP_PROMOTION" for o in objectives], dtype=np.float32)[:, None]
+    clicks = out["clicks"] = draw(impf * ctr * per_ad(0.6, 1.4), "uint16")
+    clicksf = clicks.astype(np.float32)
+    plays = out["video_play_actions"] = draw(impf * per_ad(0.3, 0.7), "uint16")
+    playsf = plays.astype(np.float32)
+    out["video_watched_2s"] = w2 = draw(playsf * per_ad(0.5, 0.8), "uint16")
+    out["video_watched_6s"] = draw(w2.astype(np.float32) * per_ad(0.4, 0.7), "uint16")
+    chain = playsf
+    for quartile, (low, high) in zip(
+        (25, 50, 75, 100), ((0.4, 0.6), (0.5, 0.7), (0.6, 0.8), (0.5, 0.8)), strict=True
+    ):
+        views = out[f"video_views_p{quartile}"] = draw(chain * per_ad(low, high), "uint16")
+        chain = views.astype(np.float32)
+    out["video_play_seconds"] = draw(playsf * per_ad(2.0, 8.0), "int32")
+    for name, low, high in (
+        ("profile_visits", 0.002, 0.006),
+        ("likes", 0.01, 0.04),
+        ("comments", 0.0005, 0.002),
+        ("shares", 0.0005, 0.002),
+        ("follows", 0.0003, 0.001),
+        ("clicks_on_music_disc", 0.0002, 0.001),
+    ):
+        out[name] = draw(impf * per_ad(low, high), "uint16")
+    out["engaged_view"] = draw(playsf * per_ad(0.05, 0.2), "uint16")
+    conversion_rate = cvr * per_ad(0.6, 1.4)
+    out["conversion"] = draw(clicksf * conversion_rate, "uint16")
+    out["real_time_conversion"] = draw(clicksf * conversion_rate * per_ad(0.85, 1.0), "uint16")
+    result_mean = (
+        impf * result_by[:, 0:1] + clicksf * result_by[:, 1:2] + playsf * result_by[:, 2:3]
+    ) * per_ad(0.7, 1.0)
+    out["result"] = draw(result_mean, "uint16")
+    out["real_time_result"] = draw(result_mean * per_ad(0.85, 1.0), "uint16")
+    out["secondary_goal_result"] = draw(clicksf * per_ad(0.02, 0.1), "uint16")
+    install_rate = is_app * per_ad(0.1, 0.3)
+    out["app_install"] = draw(clicksf * install_rate, "uint16")
+    out["real_time_app_install"] = draw(clicksf * install_rate * per_ad(0.85, 1.0), "uint16")
+    out["event_attributed"] = draw(clicksf * per_ad(0.05, 0.2), "uint16")
+    out["event_realtime"] = draw(clicksf * per_ad(0.05, 0.2), "uint16")
+    return out
+
+
 __all__ = [
+    "AD_TEXTS",
+    "AGES",
+    "AUDIENCE_TYPES",
+    "CREATIVES",
+    "CTAS",
+    "CURRENCY_DECIMALS",
+    "GENDERS",
+    "MAX_IMPRESSIONS_PER_HOUR",
+    "MINOR_PER_USD",
+    "OBJECTIVES",
+    "OPTIMIZATION",
+    "PLATFORMS",
+    "PROFILES",
     "SECONDS_PER_DAY",
     "SECONDS_PER_HOUR",
+    "SEGMENTS",
+    "THEMES",
+    "AdvertiserProfile",
+    "bucket_labels",
+    "bucket_weights",
+    "build_audiences",
+    "child_creation",
+    "creation_time",
     "format_utc",
     "local_date",
     "local_hour_slots",
     "secret_hex",
     "seeded_rng",
+    "simulate_delivery",
     "snowflake_id",
     "stable_hash",
     "to_epoch",
+    "unique_id",
     "unit_interval",
 ]

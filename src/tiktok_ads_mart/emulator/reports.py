@@ -25,10 +25,7 @@ from tiktok_ads_mart.emulator.catalog import (
     ADVERTISER_DAILY_ONLY,
     ATTRIBUTE_GETTERS,
     ATTRIBUTE_LEVELS,
-    BASE_INDEX,
-    BASE_NAMES,
     LEVELS,
-    MATURING,
     REACH,
     MetricSpec,
     Series,
@@ -36,17 +33,15 @@ from tiktok_ads_mart.emulator.catalog import (
     base,
     metric_specs,
     reach_permille,
-    simulate_delivery,
 )
 from tiktok_ads_mart.emulator.ids import (
-    SECONDS_PER_HOUR,
-    local_hour_slots,
+    AGES,
+    GENDERS,
     seeded_rng,
-    stable_hash,
 )
 
 if TYPE_CHECKING:
-    from tiktok_ads_mart.emulator.world import Advertiser, Entity
+    from tiktok_ads_mart.emulator.world import AccountData
 
 DATA_LEVELS: dict[str, str] = {f"AUCTION_{level}": level for level in LEVELS}
 ID_DIMENSIONS: dict[str, str] = {
@@ -324,7 +319,8 @@ def format_count(values: np.ndarray) -> list[str]:
 def ratio_units(num: np.ndarray, den: np.ndarray, mul: int) -> np.ndarray:
     """round(num * mul / den) half up, in integers; 0 where den is 0 (shown as "-")."""
     safe = np.where(den == 0, 1, den)
-    return (num * (2 * mul) + safe) // (2 * safe)
+    units: np.ndarray = (num * (2 * mul) + safe) // (2 * safe)
+    return units
 
 
 class ReportResult:
@@ -445,215 +441,7 @@ def hour_labels(day: date) -> list[str]:
 
 
 # ----------------------------------------------------------------------------------------- engine
-GENDERS = ("MALE", "FEMALE", "NONE")
-AGES = ("AGE_13_17", "AGE_18_24", "AGE_25_34", "AGE_35_44", "AGE_45_54", "AGE_55_100")
-PLATFORMS = ("ANDROID", "IPHONE", "IPAD", "PC")
-_GENDER_AGE_WEIGHTS = np.outer([0.46, 0.5, 0.04], [0.05, 0.3, 0.32, 0.18, 0.1, 0.05]).ravel()
-MINOR_PER_USD: dict[str, float] = {
-    "USD": 1,
-    "EUR": 0.95,
-    "GBP": 0.8,
-    "JPY": 150,
-    "BRL": 5.5,
-    "INR": 83,
-    "AUD": 1.5,
-    "KRW": 1350,
-}
-MATURITY_HOURS = 168
 _IMPRESSIONS = base("impressions")
-
-
-def _intersect(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out = []
-    for start_a, end_a in a:
-        for start_b, end_b in b:
-            start, end = max(start_a, start_b), min(end_a, end_b)
-            if start < end:
-                out.append((start, end))
-    return out
-
-
-class AccountData:
-    """One advertiser's fine grain (built once, lazily) and the per-clock views a query needs."""
-
-    def __init__(self, adv: Advertiser, seed: int, first_day: date, days: int) -> None:
-        self.adv, self.seed, self.first_day, self.days = adv, seed, first_day, days
-        self.slot_start, self.slot_exists = local_hour_slots(first_day, days, adv.zone)
-        by_day = self.slot_start.reshape(days, 24)
-        self.day_start, self.day_end = by_day.min(axis=1), by_day.max(axis=1) + SECONDS_PER_HOUR
-        ads = adv.ads
-        count = len(ads)
-        active = np.zeros((count, days * 24), dtype=bool)
-        for i, ad in enumerate(ads):
-            assert ad.parent is not None and ad.parent.parent is not None
-            live = _intersect(
-                _intersect(ad.serving_intervals(), ad.parent.serving_intervals()),
-                ad.parent.parent.serving_intervals(),
-            )
-            for start, end in live:
-                first, stop = np.searchsorted(self.slot_start, [start, end], side="left")
-                active[i, first:stop] = True
-        active &= self.slot_exists[None, :]
-        weekdays = np.repeat([(first_day + timedelta(days=d)).weekday() for d in range(days)], 24)
-        objectives = [
-            str(ad.parent.parent.static["objective_type"]) for ad in ads if ad.parent and ad.parent.parent
-        ]
-        self.minor_per_usd = MINOR_PER_USD.get(adv.profile.currency, 1) * 10**adv.currency_decimals
-        self.hourly = simulate_delivery(
-            seeded_rng(seed, "delivery", adv.index),
-            active,
-            np.tile(np.arange(24), days),
-            weekdays,
-            np.repeat(np.arange(days), 24),
-            objectives,
-            self.minor_per_usd,
-        )
-        self.daily = np.stack(
-            [self.hourly[name].reshape(count, days, 24).sum(axis=2, dtype=np.int64) for name in BASE_NAMES]
-        )
-        self.entities: dict[str, list[Entity]] = {
-            "CAMPAIGN": adv.campaigns,
-            "ADGROUP": adv.adgroups,
-            "AD": ads,
-        }
-        self.offsets = {
-            "CAMPAIGN": _first_index(ads, lambda ad: ad.parent.parent if ad.parent else None),
-            "ADGROUP": _first_index(ads, lambda ad: ad.parent),
-        }
-        ids = {"ADVERTISER": [adv.advertiser_id]}
-        ids.update({level: [e.entity_id for e in entities] for level, entities in self.entities.items()})
-        self.order = {
-            level: np.array(sorted(range(len(v)), key=v.__getitem__), dtype=np.int64)
-            for level, v in ids.items()
-        }
-        self.sorted_ids = {
-            level: [ids[level][i] for i in order.tolist()] for level, order in self.order.items()
-        }
-        self.id_hash = {
-            level: np.array([stable_hash(i) % 2**31 for i in v], dtype=np.int64)
-            for level, v in self.sorted_ids.items()
-        }
-        self._recent: dict[tuple[int, str], np.ndarray] = {}
-        self._per_ad: dict[tuple[str, str], np.ndarray] = {}
-        self._deleted: dict[tuple[str, int], np.ndarray] = {}
-        self.attribute_cache: dict[tuple[str, str, int], list[str]] = {}
-
-    # -- the clock -------------------------------------------------------------------------------------
-    def _clock(self, now: int, first_slot: int, stop_slot: int) -> tuple[np.ndarray, np.ndarray]:
-        """Per slot: complete (ended by now, exists) and attribution maturity in per mille."""
-        ends = self.slot_start[first_slot:stop_slot] + SECONDS_PER_HOUR
-        age = (now - ends) // SECONDS_PER_HOUR
-        complete = (age >= 0) & self.slot_exists[first_slot:stop_slot]
-        maturity = np.where(complete, np.minimum(1000, 500 + 500 * np.maximum(age, 0) // MATURITY_HOURS), 0)
-        return complete.astype(np.int64), maturity.astype(np.int64)
-
-    def at_clock(self, name: str, now: int, first_slot: int, stop_slot: int) -> np.ndarray:
-        """Hourly values of a base series as seen at ``now``: later hours 0, attributed ones maturing."""
-        complete, maturity = self._clock(now, first_slot, stop_slot)
-        values = self.hourly[name][:, first_slot:stop_slot].astype(np.int64)
-        if name in MATURING:
-            return values * maturity // 1000
-        return values * complete
-
-    def _window(self, now: int) -> tuple[int, int]:
-        """Days [settled, started): before them values are final, from `started` on nothing was served."""
-        settled = int(np.searchsorted(self.day_end + MATURITY_HOURS * SECONDS_PER_HOUR, now, side="right"))
-        started = int(np.searchsorted(self.day_start, now, side="left"))
-        return settled, max(settled, started)
-
-    def days_at(self, now: int, first: int, stop: int, name: str) -> np.ndarray:
-        """Daily sums [ads, stop-first] of a base series at ``now``, from the hours where it matters."""
-        out = self.daily[BASE_INDEX[name], :, first:stop].copy()
-        settled, started = self._window(now)
-        low = max(first, settled)
-        if low < stop:
-            out[:, low - first :] = 0
-            high = min(stop, started)
-            if low < high:
-                key = (now, name)
-                recent = self._recent.get(key)
-                if recent is None:
-                    if len(self._recent) > 4 * len(BASE_NAMES):
-                        self._recent.clear()
-                    hours = self.at_clock(name, now, settled * 24, started * 24)
-                    recent = self._recent[key] = hours.reshape(len(hours), -1, 24).sum(axis=2)
-                out[:, low - first : high - first] = recent[:, low - settled : high - settled]
-        return out
-
-    # -- per-ad constants ------------------------------------------------------------------------------
-    def per_ad(self, purpose: str, key: str) -> np.ndarray:
-        found = self._per_ad.get((purpose, key))
-        if found is None:
-            rng = seeded_rng(self.seed, self.adv.index, purpose, key)
-            count = len(self.adv.ads)
-            if purpose == "switch":
-                found = (rng.random(count) < 0.7).astype(np.int64)
-            elif purpose == "unit":
-                found = np.round(rng.uniform(5, 80, count) * self.minor_per_usd).astype(np.int64)
-            else:  # bucket weights of a breakdown family
-                found = self._bucket_weights(rng, key, count)
-            self._per_ad[(purpose, key)] = found
-        return found
-
-    def _bucket_weights(self, rng: np.random.Generator, family: str, count: int) -> np.ndarray:
-        if family == "gender_age":
-            weights = _GENDER_AGE_WEIGHTS
-        elif family == "platform":
-            weights = np.array([0.55, 0.38, 0.04, 0.03])
-        else:
-            buckets = len(self.bucket_labels(family))
-            weights = 1.0 / (np.arange(buckets) + 1.0) ** 1.3
-        noisy = weights[None, :] * rng.uniform(0.6, 1.4, (count, len(weights)))
-        return np.maximum(1, np.round(noisy / noisy.sum(axis=1, keepdims=True) * 100_000)).astype(np.int64)
-
-    def bucket_labels(self, family: str) -> list[str]:
-        if family == "platform":
-            return list(PLATFORMS)
-        if family == "country_code":
-            return list(self.adv.profile.markets)
-        if family == "province_id":
-            country = self.adv.profile.country
-            return [str(1_000_000 + stable_hash(country, "province", i) % 9_000_000) for i in range(8)]
-        return [f"{g}|{a}" for g in GENDERS for a in AGES]
-
-    def deleted(self, level: str, now: int) -> np.ndarray:
-        """Deleted (itself or through a parent) at ``now``, per entity in sorted-id order."""
-        key = (level, now)
-        found = self._deleted.get(key)
-        if found is None:
-            from tiktok_ads_mart.emulator.world import is_deleted
-
-            entities = self.entities.get(level)
-            flags = [False] if entities is None else [is_deleted(entities[i], now) for i in self.order[level]]
-            found = self._deleted[key] = np.array(flags, dtype=bool)
-        return found
-
-    def ad_mask(self, filters: tuple[tuple[str, tuple[str, ...]], ...]) -> np.ndarray:
-        keep = np.ones(len(self.adv.ads), dtype=bool)
-        for field_name, ids in filters:
-            wanted = set(ids)
-            level = FILTER_FIELDS[field_name]
-            keep &= np.array([_ancestor(ad, level).entity_id in wanted for ad in self.adv.ads], dtype=bool)
-        return keep
-
-
-def _ancestor(ad: Entity, level: str) -> Entity:
-    node = ad
-    while node.kind != level.lower():
-        assert node.parent is not None
-        node = node.parent
-    return node
-
-
-def _first_index(ads: list[Entity], parent_of: Any) -> np.ndarray:
-    starts: list[int] = []
-    previous: object = None
-    for i, ad in enumerate(ads):
-        parent = parent_of(ad)
-        if parent is not previous:
-            starts.append(i)
-            previous = parent
-    return np.array(starts, dtype=np.int64)
 
 
 def execute(data: AccountData, query: Query, now: int) -> ReportResult:
@@ -780,16 +568,21 @@ def _evaluate(data: AccountData, series: Series, arrays: dict[str, np.ndarray]) 
             total += coefficient * arrays[name]
         return total
     if series.kind == "per_ad":
-        return arrays[series.terms[0][0]] * data.per_ad("switch", series.key)[:, None, None]
+        switched: np.ndarray = arrays[series.terms[0][0]] * data.per_ad("switch", series.key)[:, None, None]
+        return switched
     assert series.kind == "value" and series.inner is not None
-    return _evaluate(data, series.inner, arrays) * data.per_ad("unit", series.key)[:, None, None]
+    valued: np.ndarray = (
+        _evaluate(data, series.inner, arrays) * data.per_ad("unit", series.key)[:, None, None]
+    )
+    return valued
 
 
 def _group(data: AccountData, level: str, values: np.ndarray) -> np.ndarray:
     if level == "AD":
         return values
     if level == "ADVERTISER":
-        return values.sum(axis=0, keepdims=True)
+        whole: np.ndarray = values.sum(axis=0, keepdims=True)
+        return whole
     return np.add.reduceat(values, data.offsets[level], axis=0)
 
 
@@ -810,7 +603,7 @@ def _attribute_values(data: AccountData, level: str, name: str, now: int) -> lis
         found = []
         entities = data.entities[level]
         for i in data.order[level].tolist():
-            target = _ancestor(entities[i], target_level)
+            target = entities[i].ancestor(target_level)
             state = states.get(target.entity_id)
             if state is None:
                 state = states[target.entity_id] = target.state_at(now)

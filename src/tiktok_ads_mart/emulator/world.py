@@ -13,27 +13,45 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from tiktok_ads_mart.emulator.catalog import BASE_NAMES, metric_specs
+from tiktok_ads_mart.emulator.catalog import BASE_INDEX, BASE_NAMES, MATURING, metric_specs
 from tiktok_ads_mart.emulator.config import EmulatorConfig, resolve_now
 from tiktok_ads_mart.emulator.ids import (
+    AD_TEXTS,
+    CREATIVES,
+    CTAS,
+    CURRENCY_DECIMALS,
+    MINOR_PER_USD,
+    OBJECTIVES,
+    OPTIMIZATION,
+    PROFILES,
     SECONDS_PER_DAY,
     SECONDS_PER_HOUR,
+    SEGMENTS,
+    THEMES,
+    AdvertiserProfile,
+    bucket_labels,
+    bucket_weights,
+    build_audiences,
+    child_creation,
+    creation_time,
     format_utc,
     local_date,
+    local_hour_slots,
     secret_hex,
     seeded_rng,
-    snowflake_id,
+    simulate_delivery,
     stable_hash,
     to_epoch,
+    unique_id,
 )
 from tiktok_ads_mart.emulator.reports import (
-    AccountData,
+    FILTER_FIELDS,
     ReportCache,
     ReportParamError,
     ReportResult,
@@ -43,108 +61,6 @@ from tiktok_ads_mart.emulator.reports import (
 
 FUTURE_DAYS = 7
 """Days of schedule and delivery simulated past the configured ``now``, so ``set_now`` can move forward."""
-
-
-@dataclass(frozen=True)
-class AdvertiserProfile:
-    """Where an advertiser lives: its reporting timezone, currency and markets."""
-
-    timezone: str
-    currency: str
-    country: str
-    language: str
-    markets: tuple[str, ...]
-
-
-PROFILES: tuple[AdvertiserProfile, ...] = (
-    AdvertiserProfile("America/Los_Angeles", "USD", "US", "en", ("US", "CA", "MX", "GB")),
-    AdvertiserProfile("Europe/Berlin", "EUR", "DE", "de", ("DE", "AT", "CH", "FR", "NL")),
-    AdvertiserProfile("Asia/Tokyo", "JPY", "JP", "ja", ("JP", "KR", "TW")),
-    AdvertiserProfile("Etc/GMT", "GBP", "GB", "en", ("GB", "IE", "FR", "DE", "US")),
-    AdvertiserProfile("America/Sao_Paulo", "BRL", "BR", "pt", ("BR", "AR", "CL", "PT")),
-    AdvertiserProfile("Asia/Kolkata", "INR", "IN", "en", ("IN", "AE", "SG")),
-    AdvertiserProfile("Australia/Sydney", "AUD", "AU", "en", ("AU", "NZ")),
-    AdvertiserProfile("America/New_York", "USD", "US", "en", ("US", "CA")),
-)
-"""Cycled over advertisers; the first four cover a negative, a DST-switching, a +9 and a zero offset."""
-
-CURRENCY_DECIMALS: Mapping[str, int] = {"JPY": 0, "KRW": 0}
-"""Minor-unit digits per currency; 2 unless listed (JPY has no minor unit)."""
-
-OBJECTIVES: tuple[str, ...] = (
-    "WEB_CONVERSIONS",
-    "APP_PROMOTION",
-    "TRAFFIC",
-    "LEAD_GENERATION",
-    "VIDEO_VIEWS",
-    "REACH",
-    "ENGAGEMENT",
-)
-_OPTIMIZATION: Mapping[str, tuple[str, str, str]] = {
-    # objective -> (optimization_goal, billing_event, promotion_type)
-    "WEB_CONVERSIONS": ("CONVERT", "OCPM", "WEBSITE"),
-    "APP_PROMOTION": ("INSTALL", "OCPM", "APP"),
-    "TRAFFIC": ("CLICK", "CPC", "WEBSITE"),
-    "LEAD_GENERATION": ("LEAD_GENERATION", "OCPM", "INSTANT_FORM"),
-    "VIDEO_VIEWS": ("ENGAGED_VIEW", "CPV", "WEBSITE"),
-    "REACH": ("REACH", "CPM", "WEBSITE"),
-    "ENGAGEMENT": ("FOLLOWERS", "OCPM", "WEBSITE"),
-}
-AUDIENCE_TYPES: tuple[str, ...] = (
-    "Customer File Audience",
-    "Engagement Audience",
-    "App Activity Audience",
-    "Website Audience",
-    "Lookalike Audience",
-    "Lead Generation",
-)
-_THEMES = (
-    "Spring Launch",
-    "Summer Sale",
-    "Back to School",
-    "Black Friday",
-    "Holiday Push",
-    "Evergreen",
-    "Brand Lift",
-    "Retargeting",
-    "New Arrivals",
-    "Clearance",
-    "App Relaunch",
-    "Creator Collab",
-)
-_SEGMENTS = (
-    "Broad",
-    "Lookalike 1%",
-    "Interest: Fitness",
-    "Interest: Gaming",
-    "Retarget 30d",
-    "Women 18-34",
-    "Men 25-44",
-    "Custom Audience",
-    "Students",
-    "Parents",
-)
-_CREATIVES = (
-    "UGC Unboxing",
-    "Product Demo",
-    "Testimonial",
-    "Before-After",
-    "Green Screen",
-    "Tutorial",
-    "Creator Duet",
-    "Countdown",
-    "Carousel Cut",
-    "Behind the Scenes",
-)
-_AD_TEXTS = (
-    "Shop the drop before it is gone",
-    "Tap to see why everyone is switching",
-    "Your new favourite starts here",
-    "Limited time: free shipping today",
-    "Made for creators, loved by everyone",
-    "Try it free for 7 days",
-)
-_CTAS = ("SHOP_NOW", "LEARN_MORE", "DOWNLOAD_NOW", "SIGN_UP", "ORDER_NOW", "CONTACT_US")
 
 
 @dataclass(frozen=True)
@@ -187,6 +103,14 @@ class Entity:
             elif change.field == "deleted":
                 deleted = True
         return EntityState(name, budget, enabled, deleted, modified)
+
+    def ancestor(self, level: str) -> Entity:
+        """This object or the parent at ``level`` (CAMPAIGN, ADGROUP or AD)."""
+        node = self
+        while node.kind != level.lower():
+            assert node.parent is not None, level
+            node = node.parent
+        return node
 
     def serving_intervals(self) -> list[tuple[int, int]]:
         """Half-open UTC intervals during which this object itself is live (created, enabled, not deleted)."""
@@ -440,6 +364,177 @@ class World:
         return list(rendered)
 
 
+# ------------------------------------------------------------------------------------------- fine grain
+MATURITY_HOURS = 168
+
+
+def _intersect(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out = []
+    for start_a, end_a in a:
+        for start_b, end_b in b:
+            start, end = max(start_a, start_b), min(end_a, end_b)
+            if start < end:
+                out.append((start, end))
+    return out
+
+
+class AccountData:
+    """One advertiser's fine grain (built once, lazily) and the per-clock views a query needs."""
+
+    def __init__(self, adv: Advertiser, seed: int, first_day: date, days: int) -> None:
+        self.adv, self.seed, self.first_day, self.days = adv, seed, first_day, days
+        self.slot_start, self.slot_exists = local_hour_slots(first_day, days, adv.zone)
+        by_day = self.slot_start.reshape(days, 24)
+        self.day_start, self.day_end = by_day.min(axis=1), by_day.max(axis=1) + SECONDS_PER_HOUR
+        ads = adv.ads
+        count = len(ads)
+        active = np.zeros((count, days * 24), dtype=bool)
+        for i, ad in enumerate(ads):
+            assert ad.parent is not None and ad.parent.parent is not None
+            live = _intersect(
+                _intersect(ad.serving_intervals(), ad.parent.serving_intervals()),
+                ad.parent.parent.serving_intervals(),
+            )
+            for start, end in live:
+                first, stop = np.searchsorted(self.slot_start, [start, end], side="left")
+                active[i, first:stop] = True
+        active &= self.slot_exists[None, :]
+        weekdays = np.repeat([(first_day + timedelta(days=d)).weekday() for d in range(days)], 24)
+        objectives = [
+            str(ad.parent.parent.static["objective_type"]) for ad in ads if ad.parent and ad.parent.parent
+        ]
+        self.minor_per_usd = MINOR_PER_USD.get(adv.profile.currency, 1) * 10**adv.currency_decimals
+        self.hourly = simulate_delivery(
+            seeded_rng(seed, "delivery", adv.index),
+            active,
+            np.tile(np.arange(24), days),
+            weekdays,
+            np.repeat(np.arange(days), 24),
+            objectives,
+            self.minor_per_usd,
+        )
+        self.daily = np.stack(
+            [self.hourly[name].reshape(count, days, 24).sum(axis=2, dtype=np.int64) for name in BASE_NAMES]
+        )
+        self.entities: dict[str, list[Entity]] = {
+            "CAMPAIGN": adv.campaigns,
+            "ADGROUP": adv.adgroups,
+            "AD": ads,
+        }
+        self.offsets = {
+            "CAMPAIGN": _first_index(ads, lambda ad: ad.parent.parent if ad.parent else None),
+            "ADGROUP": _first_index(ads, lambda ad: ad.parent),
+        }
+        ids = {"ADVERTISER": [adv.advertiser_id]}
+        ids.update({level: [e.entity_id for e in entities] for level, entities in self.entities.items()})
+        self.order = {
+            level: np.array(sorted(range(len(v)), key=v.__getitem__), dtype=np.int64)
+            for level, v in ids.items()
+        }
+        self.sorted_ids = {
+            level: [ids[level][i] for i in order.tolist()] for level, order in self.order.items()
+        }
+        self.id_hash = {
+            level: np.array([stable_hash(i) % 2**31 for i in v], dtype=np.int64)
+            for level, v in self.sorted_ids.items()
+        }
+        self._recent: dict[tuple[int, str], np.ndarray] = {}
+        self._per_ad: dict[tuple[str, str], np.ndarray] = {}
+        self._deleted: dict[tuple[str, int], np.ndarray] = {}
+        self.attribute_cache: dict[tuple[str, str, int], list[str]] = {}
+
+    # -- the clock -------------------------------------------------------------------------------------
+    def _clock(self, now: int, first_slot: int, stop_slot: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per slot: complete (ended by now, exists) and attribution maturity in per mille."""
+        ends = self.slot_start[first_slot:stop_slot] + SECONDS_PER_HOUR
+        age = (now - ends) // SECONDS_PER_HOUR
+        complete = (age >= 0) & self.slot_exists[first_slot:stop_slot]
+        maturity = np.where(complete, np.minimum(1000, 500 + 500 * np.maximum(age, 0) // MATURITY_HOURS), 0)
+        return complete.astype(np.int64), maturity.astype(np.int64)
+
+    def at_clock(self, name: str, now: int, first_slot: int, stop_slot: int) -> np.ndarray:
+        """Hourly values of a base series as seen at ``now``: later hours 0, attributed ones maturing."""
+        complete, maturity = self._clock(now, first_slot, stop_slot)
+        values = self.hourly[name][:, first_slot:stop_slot].astype(np.int64)
+        if name in MATURING:
+            matured: np.ndarray = values * maturity // 1000
+            return matured
+        served: np.ndarray = values * complete
+        return served
+
+    def _window(self, now: int) -> tuple[int, int]:
+        """Days [settled, started): before them values are final, from `started` on nothing was served."""
+        settled = int(np.searchsorted(self.day_end + MATURITY_HOURS * SECONDS_PER_HOUR, now, side="right"))
+        started = int(np.searchsorted(self.day_start, now, side="left"))
+        return settled, max(settled, started)
+
+    def days_at(self, now: int, first: int, stop: int, name: str) -> np.ndarray:
+        """Daily sums [ads, stop-first] of a base series at ``now``, from the hours where it matters."""
+        out = self.daily[BASE_INDEX[name], :, first:stop].copy()
+        settled, started = self._window(now)
+        low = max(first, settled)
+        if low < stop:
+            out[:, low - first :] = 0
+            high = min(stop, started)
+            if low < high:
+                key = (now, name)
+                recent = self._recent.get(key)
+                if recent is None:
+                    if len(self._recent) > 4 * len(BASE_NAMES):
+                        self._recent.clear()
+                    hours = self.at_clock(name, now, settled * 24, started * 24)
+                    recent = self._recent[key] = hours.reshape(len(hours), -1, 24).sum(axis=2)
+                out[:, low - first : high - first] = recent[:, low - settled : high - settled]
+        return out
+
+    # -- per-ad constants ------------------------------------------------------------------------------
+    def per_ad(self, purpose: str, key: str) -> np.ndarray:
+        found = self._per_ad.get((purpose, key))
+        if found is None:
+            rng = seeded_rng(self.seed, self.adv.index, purpose, key)
+            count = len(self.adv.ads)
+            if purpose == "switch":
+                found = (rng.random(count) < 0.7).astype(np.int64)
+            elif purpose == "unit":
+                found = np.round(rng.uniform(5, 80, count) * self.minor_per_usd).astype(np.int64)
+            else:  # bucket weights of a breakdown family
+                found = bucket_weights(rng, key, count, len(self.bucket_labels(key)))
+            self._per_ad[(purpose, key)] = found
+        return found
+
+    def bucket_labels(self, family: str) -> list[str]:
+        return bucket_labels(self.adv.profile, family)
+
+    def deleted(self, level: str, now: int) -> np.ndarray:
+        """Deleted (itself or through a parent) at ``now``, per entity in sorted-id order."""
+        key = (level, now)
+        found = self._deleted.get(key)
+        if found is None:
+            entities = self.entities.get(level)
+            flags = [False] if entities is None else [is_deleted(entities[i], now) for i in self.order[level]]
+            found = self._deleted[key] = np.array(flags, dtype=bool)
+        return found
+
+    def ad_mask(self, filters: tuple[tuple[str, tuple[str, ...]], ...]) -> np.ndarray:
+        keep = np.ones(len(self.adv.ads), dtype=bool)
+        for field_name, ids in filters:
+            wanted = set(ids)
+            level = FILTER_FIELDS[field_name]
+            keep &= np.array([ad.ancestor(level).entity_id in wanted for ad in self.adv.ads], dtype=bool)
+        return keep
+
+
+def _first_index(ads: list[Entity], parent_of: Any) -> np.ndarray:
+    starts: list[int] = []
+    previous: object = None
+    for i, ad in enumerate(ads):
+        parent = parent_of(ad)
+        if parent is not previous:
+            starts.append(i)
+            previous = parent
+    return np.array(starts, dtype=np.int64)
+
+
 # ------------------------------------------------------------------------------------------- rendering
 def secondary_status(entity: Entity, state_of: Any) -> str:
     """TikTok's secondary_status, with a parent's deletion or pause cascaded onto its children."""
@@ -534,7 +629,7 @@ def _build_advertiser(
     rng = seeded_rng(config.seed, "advertiser", index)
     profile = PROFILES[index % len(PROFILES)]
     created = now - int(rng.integers(400, 1500)) * SECONDS_PER_DAY - int(rng.integers(0, SECONDS_PER_DAY))
-    advertiser_id = _unique_id(created, used_ids, config.seed, "advertiser", index)
+    advertiser_id = unique_id(created, used_ids, config.seed, "advertiser", index)
     brand = ("Acme", "Nordlicht", "Sakura", "Thames", "Ipanema", "Lotus", "Coral", "Hudson")[index % 8]
     history_start = to_epoch(
         datetime.combine(
@@ -546,24 +641,26 @@ def _build_advertiser(
     )
     decimals = CURRENCY_DECIMALS.get(profile.currency, 2)
     scale = 100.0 if decimals == 0 else 1.0
-    audiences, audience_history = _build_audiences(config, index, advertiser_id, rng, now, horizon, used_ids)
+    audiences, audience_history = build_audiences(
+        config.seed, config.audiences_per_advertiser, index, advertiser_id, rng, now, horizon, used_ids
+    )
     audience_ids = [a["audience_id"] for a in audiences]
     campaigns: list[Entity] = []
     adgroups: list[Entity] = []
     ads: list[Entity] = []
     for c in range(config.campaigns_per_advertiser):
         objective = OBJECTIVES[(c + index) % len(OBJECTIVES)]
-        c_created = _creation_time(rng, history_start, now, horizon, before_history=0.7)
+        c_created = creation_time(rng, history_start, now, horizon, before_history=0.7)
         budget_mode = ("BUDGET_MODE_DAY", "BUDGET_MODE_TOTAL", "BUDGET_MODE_INFINITE")[
             int(rng.integers(0, 3))
         ]
         c_budget = 0.0 if budget_mode == "BUDGET_MODE_INFINITE" else float(rng.integers(5, 200)) * 50 * scale
         campaign = Entity(
             "campaign",
-            _unique_id(c_created, used_ids, config.seed, index, "campaign", c),
+            unique_id(c_created, used_ids, config.seed, index, "campaign", c),
             c,
             c_created,
-            f"{_THEMES[int(rng.integers(0, len(_THEMES)))]} - {objective.replace('_', ' ').title()} - "
+            f"{THEMES[int(rng.integers(0, len(THEMES)))]} - {objective.replace('_', ' ').title()} - "
             f"{profile.country} #{c + 1}",
             c_budget,
             bool(rng.random() < 0.97),
@@ -587,17 +684,17 @@ def _build_advertiser(
         )
         _schedule(rng, campaign, now, horizon, delete_p=0.12, budget=True)
         campaigns.append(campaign)
-        goal, billing, promotion = _OPTIMIZATION[objective]
+        goal, billing, promotion = OPTIMIZATION[objective]
         for g in range(config.adgroups_per_campaign):
-            g_created = _child_creation(rng, campaign.created, horizon)
+            g_created = child_creation(rng, campaign.created, horizon)
             g_budget = float(rng.integers(2, 60)) * 25 * scale
             bid = round(float(rng.integers(50, 900)) / 100 * scale, 2)
             adgroup = Entity(
                 "adgroup",
-                _unique_id(g_created, used_ids, config.seed, index, "adgroup", c, g),
+                unique_id(g_created, used_ids, config.seed, index, "adgroup", c, g),
                 len(adgroups),
                 g_created,
-                f"{_SEGMENTS[int(rng.integers(0, len(_SEGMENTS)))]} | {profile.country} | AG{g + 1}",
+                f"{SEGMENTS[int(rng.integers(0, len(SEGMENTS)))]} | {profile.country} | AG{g + 1}",
                 g_budget,
                 bool(rng.random() < 0.97),
                 campaign,
@@ -637,9 +734,9 @@ def _build_advertiser(
             _schedule(rng, adgroup, now, horizon, delete_p=0.08, budget=True)
             adgroups.append(adgroup)
             for a in range(config.ads_per_adgroup):
-                a_created = _child_creation(rng, adgroup.created, horizon)
-                creative = _CREATIVES[int(rng.integers(0, len(_CREATIVES)))]
-                ad_id = _unique_id(a_created, used_ids, config.seed, index, "ad", c, g, a)
+                a_created = child_creation(rng, adgroup.created, horizon)
+                creative = CREATIVES[int(rng.integers(0, len(CREATIVES)))]
+                ad_id = unique_id(a_created, used_ids, config.seed, index, "ad", c, g, a)
                 ad = Entity(
                     "ad",
                     ad_id,
@@ -651,8 +748,8 @@ def _build_advertiser(
                     adgroup,
                     {
                         "ad_format": "SINGLE_VIDEO",
-                        "ad_text": _AD_TEXTS[int(rng.integers(0, len(_AD_TEXTS)))],
-                        "call_to_action": _CTAS[int(rng.integers(0, len(_CTAS)))],
+                        "ad_text": AD_TEXTS[int(rng.integers(0, len(AD_TEXTS)))],
+                        "call_to_action": CTAS[int(rng.integers(0, len(CTAS)))],
                         "video_id": f"v10033g50000{stable_hash(ad_id, 'video') % 10**12:012d}",
                         "image_ids": [],
                         "identity_type": "CUSTOMIZED_USER",
@@ -685,36 +782,6 @@ def _build_advertiser(
     )
 
 
-def _unique_id(created: int, used: set[str], *parts: object) -> str:
-    bump = 0
-    while True:
-        candidate = snowflake_id(created, *parts, bump)
-        if candidate not in used:
-            used.add(candidate)
-            return candidate
-        bump += 1
-
-
-def _creation_time(rng: Any, history_start: int, now: int, horizon: int, *, before_history: float) -> int:
-    """Mostly long-lived objects, some created inside the history, a few recent or still to come."""
-    draw = rng.random()
-    if draw < before_history:
-        return history_start - int(rng.integers(SECONDS_PER_HOUR, 200 * SECONDS_PER_DAY))
-    if draw < 0.93:
-        return int(rng.integers(history_start, max(history_start + 1, now - 3 * SECONDS_PER_DAY)))
-    if draw < 0.97:
-        return int(rng.integers(now - 3 * SECONDS_PER_DAY, now))
-    return int(rng.integers(now + SECONDS_PER_HOUR, horizon - SECONDS_PER_DAY))
-
-
-def _child_creation(rng: Any, parent_created: int, horizon: int) -> int:
-    """Children usually follow their parent within hours; some are added much later."""
-    if rng.random() < 0.85:
-        return parent_created + int(rng.integers(60, 6 * SECONDS_PER_HOUR))
-    latest = max(parent_created + 7 * SECONDS_PER_HOUR, horizon - SECONDS_PER_DAY)
-    return int(rng.integers(parent_created + 6 * SECONDS_PER_HOUR, latest))
-
-
 def _schedule(rng: Any, entity: Entity, now: int, horizon: int, *, delete_p: float, budget: bool) -> None:
     """Draw renames, budget edits, pauses and maybe a deletion; a share falls near ``now`` on purpose."""
     start = entity.created + SECONDS_PER_HOUR
@@ -745,95 +812,15 @@ def _schedule(rng: Any, entity: Entity, now: int, horizon: int, *, delete_p: flo
     entity.changes = sorted(changes, key=lambda change: (change.at, change.field))
 
 
-def _build_audiences(
-    config: EmulatorConfig,
-    index: int,
-    advertiser_id: str,
-    rng: Any,
-    now: int,
-    horizon: int,
-    used_ids: set[str],
-) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
-    audiences: list[dict[str, Any]] = []
-    history: dict[str, list[dict[str, Any]]] = {}
-    for n in range(config.audiences_per_advertiser):
-        audience_type = AUDIENCE_TYPES[n % len(AUDIENCE_TYPES)]
-        if n == config.audiences_per_advertiser - 1 and n >= 3:
-            created = int(rng.integers(now + SECONDS_PER_HOUR, horizon - SECONDS_PER_DAY))
-        else:
-            created = now - int(rng.integers(SECONDS_PER_DAY, 300 * SECONDS_PER_DAY))
-        audience_id = _unique_id(created, used_ids, config.seed, index, "audience", n)
-        lookalike = audience_type == "Lookalike Audience" and bool(audiences)
-        audience = {
-            "audience_id": audience_id,
-            "name": f"{audience_type.replace(' Audience', '')} {n + 1}",
-            "audience_type": audience_type,
-            "audience_sub_type": "NORMAL",
-            "calculate_type": "SHA256" if audience_type == "Customer File Audience" else None,
-            "cover_num": int(rng.integers(1000, 5_000_000)),
-            "shared": False,
-            "is_creator": True,
-            "owner_id": advertiser_id,
-            "is_valid": n % 5 != 4,
-            "is_expiring": False,
-            "is_auto_refresh": audience_type in ("Website Audience", "App Activity Audience"),
-            "rule": ""
-            if lookalike or audience_type == "Customer File Audience"
-            else '{"retention_days": 30}',
-            "lookalike_spec": {
-                "source_audience_id": audiences[0]["audience_id"] if audiences else None,
-                "include_source": False,
-                "mobile_os": "ALL",
-                "placements": ["TIKTOK"],
-                "location_ids": [],
-                "audience_size": "NARROW",
-            }
-            if lookalike
-            else None,
-            "msg": "",
-            "error_msg": "",
-            "create_time": format_utc(created),
-            "expired_time": format_utc(created + 365 * SECONDS_PER_DAY),
-        }
-        audiences.append(audience)
-        entries = [
-            {
-                "action": "CREATE",
-                "action_detail": f"Created {audience_type}",
-                "editor": "open_api",
-                "msg": "",
-                "opt_time": format_utc(created),
-            }
-        ]
-        updated = created + int(rng.integers(SECONDS_PER_HOUR, 30 * SECONDS_PER_DAY))
-        if n % 2 == 0:
-            entries.insert(
-                0,
-                {
-                    "action": "UPDATE",
-                    "action_detail": "Audience refreshed",
-                    "editor": "open_api",
-                    "msg": "",
-                    "opt_time": format_utc(updated),
-                },
-            )
-        history[audience_id] = entries
-    return audiences, history
-
-
 def visible(entities: Sequence[Entity], now: int) -> list[Entity]:
     """Objects created at or before ``now``."""
     return [entity for entity in entities if entity.created <= now]
 
 
 __all__ = [
-    "AUDIENCE_TYPES",
-    "CURRENCY_DECIMALS",
     "FUTURE_DAYS",
-    "OBJECTIVES",
-    "PROFILES",
+    "AccountData",
     "Advertiser",
-    "AdvertiserProfile",
     "Change",
     "Entity",
     "EntityState",
