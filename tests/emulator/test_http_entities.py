@@ -39,6 +39,25 @@ async def test_advertiser_info_fields_projection(asgi_client: httpx.AsyncClient,
         )
     )
     assert list(data["list"][0]) == ["name", "currency", "timezone"]
+    editable = ok(
+        await get(
+            asgi_client,
+            "advertiser/info/",
+            emulator.access_token,
+            advertiser_ids=emulator.advertiser_ids,
+            fields=["name", "company_name_editable"],
+        )
+    )
+    assert [list(row) for row in editable["list"]] == [["advertiser_id", "company_name_editable"]] * 2
+    assert all(isinstance(row["company_name_editable"], bool) for row in editable["list"])
+    unknown = await get(
+        asgi_client,
+        "advertiser/info/",
+        emulator.access_token,
+        advertiser_ids=emulator.advertiser_ids,
+        fields=["x"],
+    )
+    error(unknown, 40002, "x")
 
 
 async def test_campaigns_default_excludes_deleted_and_status_all_includes_them(

@@ -257,10 +257,23 @@ def ad_get(call: Call) -> dict[str, Any]:
 
 
 ADVERTISER_DEFAULT_EXCLUDED = "company_name_editable"
+ADVERTISER_FIELDS = frozenset(
+    {
+        "telephone_number", "contacter", "currency", "cellphone_number", "timezone", "advertiser_id", "role",
+        "company", "status", "description", "rejection_reason", "address", "name", "language", "industry",
+        "license_no", "email", "license_url", "country", "balance", "create_time", "display_timezone",
+        "owner_bc_id", "company_name_editable",
+    }
+)  # fmt: skip
+"""The ``fields`` values TikTok documents for advertiser/info/."""
 
 
 def advertiser_info(call: Call) -> dict[str, Any]:
-    """GET advertiser/info/: up to 100 granted advertisers; ``company_name_editable`` only on request."""
+    """GET advertiser/info/: up to 100 granted advertisers.
+
+    ``company_name_editable`` is never in the default answer; asking for it returns it alone with
+    ``advertiser_id``, as TikTok does.
+    """
     grant = call.grant()
     params = call.params
     advertiser_ids = params.id_list("advertiser_ids", max_items=MAX_IDS, required=True)
@@ -271,15 +284,17 @@ def advertiser_info(call: Call) -> dict[str, Any]:
     by_id = {adv["advertiser_id"]: adv for adv in call.emulator.world.advertisers()}
     found = [by_id[adv_id] for adv_id in dict.fromkeys(advertiser_ids) if adv_id in by_id]
     if fields is None:
-        rows = [{k: v for k, v in adv.items() if k != ADVERTISER_DEFAULT_EXCLUDED} for adv in found]
-    elif ADVERTISER_DEFAULT_EXCLUDED in fields:
-        rows = [
-            {"advertiser_id": adv["advertiser_id"], **project([adv], [ADVERTISER_DEFAULT_EXCLUDED], "")[0]}
-            for adv in found
-        ]
-    else:
-        rows = project(found, fields, "advertiser/info/")
-    return {"list": rows}
+        return {"list": [{k: v for k, v in adv.items() if k != ADVERTISER_DEFAULT_EXCLUDED} for adv in found]}
+    if not fields:
+        raise ParamError("fields: must not be empty")
+    known = ADVERTISER_FIELDS.union(*(adv.keys() for adv in found))
+    for name in fields:
+        if name not in known:
+            raise ParamError(f"fields: unknown field {name!r} for advertiser/info/")
+    if ADVERTISER_DEFAULT_EXCLUDED in fields:
+        fields = ["advertiser_id", ADVERTISER_DEFAULT_EXCLUDED]
+    defaults = {ADVERTISER_DEFAULT_EXCLUDED: False}
+    return {"list": [{name: adv.get(name, defaults.get(name)) for name in fields} for adv in found]}
 
 
 def _audiences(call: Call, advertiser_id: str) -> list[dict[str, Any]]:
