@@ -583,7 +583,12 @@ def _group(data: AccountData, level: str, values: np.ndarray) -> np.ndarray:
     if level == "ADVERTISER":
         whole: np.ndarray = values.sum(axis=0, keepdims=True)
         return whole
-    return np.add.reduceat(values, data.offsets[level], axis=0)
+    starts, stops = data.bounds[level]
+    running = np.concatenate(
+        [np.zeros((1, *values.shape[1:]), dtype=values.dtype), np.cumsum(values, axis=0)]
+    )
+    grouped: np.ndarray = running[stops] - running[starts]  # exact in integers; empty groups sum to 0
+    return grouped
 
 
 def _attribute_values(data: AccountData, level: str, name: str, now: int) -> list[str]:

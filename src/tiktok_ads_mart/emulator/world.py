@@ -421,9 +421,9 @@ class AccountData:
             "ADGROUP": adv.adgroups,
             "AD": ads,
         }
-        self.offsets = {
-            "CAMPAIGN": _first_index(ads, lambda ad: ad.parent.parent if ad.parent else None),
-            "ADGROUP": _first_index(ads, lambda ad: ad.parent),
+        self.bounds = {  # per entity (storage order): its ads are ads[start:stop] (possibly none)
+            "CAMPAIGN": _ad_bounds(ads, "CAMPAIGN", len(adv.campaigns)),
+            "ADGROUP": _ad_bounds(ads, "ADGROUP", len(adv.adgroups)),
         }
         ids = {"ADVERTISER": [adv.advertiser_id]}
         ids.update({level: [e.entity_id for e in entities] for level, entities in self.entities.items()})
@@ -524,15 +524,11 @@ class AccountData:
         return keep
 
 
-def _first_index(ads: list[Entity], parent_of: Any) -> np.ndarray:
-    starts: list[int] = []
-    previous: object = None
-    for i, ad in enumerate(ads):
-        parent = parent_of(ad)
-        if parent is not previous:
-            starts.append(i)
-            previous = parent
-    return np.array(starts, dtype=np.int64)
+def _ad_bounds(ads: list[Entity], level: str, entities: int) -> tuple[np.ndarray, np.ndarray]:
+    """[start, stop) ad positions of each entity of a level: ads are stored grouped by their parents."""
+    counts = np.bincount([ad.ancestor(level).index for ad in ads], minlength=entities).astype(np.int64)
+    stops = np.cumsum(counts)
+    return stops - counts, stops
 
 
 # ------------------------------------------------------------------------------------------- rendering
