@@ -74,7 +74,7 @@ def redirect_uri() -> str:
 
 
 def chromium_available() -> bool:
-    from consent_browser import chromium_path
+    from .consent_browser import chromium_path
 
     return chromium_path() is not None
 

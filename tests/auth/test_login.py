@@ -8,8 +8,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import skip_without_browser
-from consent_browser import consent_chromium, consent_http
 
 from tiktok_ads_mart.api import TikTokClient
 from tiktok_ads_mart.auth import (
@@ -26,6 +24,9 @@ from tiktok_ads_mart.auth.callback import CallbackServer
 from tiktok_ads_mart.emulator import RunningEmulator
 from tiktok_ads_mart.errors import ConfigError, InvalidRequest
 from tiktok_ads_mart.secret import Secret
+
+from .conftest import skip_without_browser
+from .consent_browser import consent_chromium, consent_http
 
 
 def options_for(running: RunningEmulator, redirect_uri: str, **extra: object) -> LoginOptions:

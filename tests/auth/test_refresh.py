@@ -6,7 +6,6 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from consent_browser import consent_http
 
 from tiktok_ads_mart.api import RateLimits, StaticTokenSource, TikTokClient
 from tiktok_ads_mart.auth import (
@@ -23,6 +22,8 @@ from tiktok_ads_mart.auth.tokens import utc_now
 from tiktok_ads_mart.emulator import RunningEmulator
 from tiktok_ads_mart.errors import AuthExpired, TokenStoreError
 from tiktok_ads_mart.secret import Secret
+
+from .consent_browser import consent_http
 
 UNLIMITED = RateLimits(0, 0)
 

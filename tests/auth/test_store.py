@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PASSPHRASE
 from keyring.backend import KeyringBackend
 from keyring.backends import fail, null
 
@@ -16,6 +15,8 @@ from tiktok_ads_mart.auth import Credential, EncryptedFileStore, KeyringStore, o
 from tiktok_ads_mart.auth import store as store_module
 from tiktok_ads_mart.errors import ConfigError, TokenStoreError
 from tiktok_ads_mart.secret import Secret
+
+from .conftest import PASSPHRASE
 
 ACCESS = "access-token-0123456789"
 REFRESH = "refresh-token-9876543210"
