@@ -116,7 +116,7 @@ def test_cli_sync_keeps_every_secret_out_of_output_files_and_tables(serve: Any, 
                 hits = conn.sql(
                     f'SELECT count(*) FROM "{schema}"."{table}" WHERE contains("{column}", ?)',
                     params=[secret],
-                ).fetchone()
+                ).fetchall()[0]
                 assert hits == (0,), (table, column)
 
 
@@ -157,13 +157,13 @@ def test_custom_report_from_the_config_file_equals_the_emulator(serve: Any, tmp_
     config.write_text(
         "\n".join(
             [
-                'streams = ["ad_report_daily_by_placement_custom", "campaign_spend_hourly"]',
+                'streams = ["ad_spend_by_platform", "campaign_spend_hourly"]',
                 "lookback_days = 3",
                 "[[reports]]",
-                'name = "ad_report_daily_by_placement_custom"',
+                'name = "ad_spend_by_platform"',
                 'report_type = "AUDIENCE"',
                 'level = "ad"',
-                'dimensions = ["placement"]',
+                'dimensions = ["platform"]',
                 'metrics = ["spend", "impressions", "clicks", "conversion"]',
                 'granularity = "daily"',
                 "[[reports]]",

@@ -46,6 +46,7 @@ def test_first_run_reads_default_history_up_to_local_today() -> None:
     spec = _report("campaign_report_daily")
     jobs_la, cursor_la = plan_report(spec, LA, None, _plan())
     jobs_tokyo, cursor_tokyo = plan_report(spec, TOKYO, None, _plan())
+    assert jobs_tokyo[-1].params["end_date"] == "2026-11-03"
     assert cursor_la == "2026-11-02" and cursor_tokyo == "2026-11-03"
     assert jobs_la[0].params["start_date"] == "2026-10-03"
     assert jobs_la[-1].params["end_date"] == "2026-11-02"
@@ -61,7 +62,7 @@ def test_first_run_reads_default_history_up_to_local_today() -> None:
 def test_later_runs_reread_the_lookback_and_the_last_day() -> None:
     spec = _report("ad_report_hourly")
     jobs, cursor = plan_report(spec, LA, "2026-10-30", _plan())
-    assert [j.params["start_date"] for j in jobs][0] == "2026-10-23"
+    assert jobs[0].params["start_date"] == "2026-10-23"
     assert jobs[-1].params["end_date"] == "2026-11-02"
     assert all(j.params["start_date"] == j.params["end_date"] for j in jobs)
     assert cursor == "2026-11-02"
