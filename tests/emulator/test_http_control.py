@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import orjson
 from emulator_support import ROOT, error, get, ok, post, small_config
 
 from tiktok_ads_mart.emulator import Emulator, RunningEmulator, create_app
+from tiktok_ads_mart.emulator.server import bind_socket
 
 
 async def test_stats_count_by_endpoint_and_code(asgi_client: httpx.AsyncClient, emulator: Emulator) -> None:
@@ -139,3 +141,13 @@ async def test_latency_delays_answers_without_blocking(
     assert all(body["code"] == 0 for body in bodies)
     assert elapsed >= 0.15  # the delay is applied (an upper bound would be a flaky speed assertion)
     assert emulator.stats()["total"] == 4
+
+
+def test_listening_socket_is_tcp_so_answers_are_not_nagled() -> None:
+    """asyncio sets TCP_NODELAY only on sockets created with IPPROTO_TCP; without it every small answer
+    waited ~40 ms for the client's delayed ACK (Nagle), which made loopback benchmarks meaningless."""
+    sock = bind_socket("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()

@@ -254,7 +254,7 @@ class RunningEmulator:
 def bind_socket(host: str, port: int) -> socket.socket:
     """Bind before serving, so 'port in use' is an OSError in the caller, not a dead thread."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # asyncio sets TCP_NODELAY only then
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
