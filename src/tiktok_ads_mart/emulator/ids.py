@@ -199,6 +199,46 @@ AD_TEXTS = (
 CTAS = ("SHOP_NOW", "LEARN_MORE", "DOWNLOAD_NOW", "SIGN_UP", "ORDER_NOW", "CONTACT_US")
 
 
+CAMPAIGN_DEFAULTS: dict[str, Any] = {
+    "campaign_type": "REGULAR_CAMPAIGN",
+    "is_new_structure": True,
+    "is_smart_performance_campaign": False,
+    "is_search_campaign": False,
+    "is_advanced_dedicated_campaign": False,
+    "rf_campaign_type": "STANDARD",
+    "deep_bid_type": None,
+    "roas_bid": 0.0,
+    "special_industries": [],
+}
+"""Campaign fields that are the same for every campaign of the fake world."""
+ADGROUP_DEFAULTS: dict[str, Any] = {
+    "budget_mode": "BUDGET_MODE_DAY",
+    "schedule_type": "SCHEDULE_FROM_NOW",
+    "pacing": "PACING_MODE_SMOOTH",
+    "gender": "GENDER_UNLIMITED",
+    "age_groups": ["AGE_18_24", "AGE_25_34", "AGE_35_44"],
+    "excluded_audience_ids": [],
+    "click_attribution_window": "SEVEN_DAYS",
+    "view_attribution_window": "ONE_DAY",
+    "creative_material_mode": "CUSTOM",
+    "is_new_structure": True,
+    "comment_disabled": False,
+    "video_download_disabled": False,
+    "share_disabled": False,
+}
+"""Ad group fields that are the same for every ad group."""
+AD_DEFAULTS: dict[str, Any] = {
+    "ad_format": "SINGLE_VIDEO",
+    "image_ids": [],
+    "identity_type": "CUSTOMIZED_USER",
+    "deeplink": "",
+    "tracking_pixel_id": None,
+    "is_aco": False,
+    "creative_authorized": False,
+    "utm_params": [],
+}
+"""Ad fields that are the same for every ad."""
+
 GENDERS = ("MALE", "FEMALE", "NONE")
 AGES = ("AGE_13_17", "AGE_18_24", "AGE_25_34", "AGE_35_44", "AGE_45_54", "AGE_55_100")
 PLATFORMS = ("ANDROID", "IPHONE", "IPAD", "PC")
@@ -477,9 +517,12 @@ def simulate_delivery(
 
 
 __all__ = [
+    "ADGROUP_DEFAULTS",
+    "AD_DEFAULTS",
     "AD_TEXTS",
     "AGES",
     "AUDIENCE_TYPES",
+    "CAMPAIGN_DEFAULTS",
     "CREATIVES",
     "CTAS",
     "CURRENCY_DECIMALS",

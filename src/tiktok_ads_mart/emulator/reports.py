@@ -16,7 +16,6 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,23 +24,34 @@ from tiktok_ads_mart.emulator.catalog import (
     ADVERTISER_DAILY_ONLY,
     ATTRIBUTE_GETTERS,
     ATTRIBUTE_LEVELS,
+    BASE_INDEX,
+    BASE_NAMES,
     LEVELS,
+    MATURING,
     REACH,
     MetricSpec,
     Series,
     audience_excluded,
     base,
+    format_metric,
     metric_specs,
     reach_permille,
 )
 from tiktok_ads_mart.emulator.ids import (
     AGES,
     GENDERS,
+    MINOR_PER_USD,
+    SECONDS_PER_HOUR,
+    bucket_labels,
+    bucket_weights,
+    local_hour_slots,
     seeded_rng,
+    simulate_delivery,
+    stable_hash,
 )
 
 if TYPE_CHECKING:
-    from tiktok_ads_mart.emulator.world import AccountData
+    from tiktok_ads_mart.emulator.world import Advertiser, Entity
 
 DATA_LEVELS: dict[str, str] = {f"AUCTION_{level}": level for level in LEVELS}
 ID_DIMENSIONS: dict[str, str] = {
@@ -280,49 +290,6 @@ def _parse_filters(
 
 
 # ----------------------------------------------------------------------------------------- results
-_TABLE_SIZE = 1 << 17
-
-
-@cache
-def _string_table(decimals: int) -> np.ndarray:
-    """Preformatted strings of 0.._TABLE_SIZE-1 in units of 10**-decimals: a page's numbers become one
-    numpy take instead of a Python format call each (10x faster; pages must stay well under 10 ms)."""
-    if decimals == 0:
-        return np.array([str(i) for i in range(_TABLE_SIZE)], dtype=object)
-    pattern, scale = f"%.{decimals}f", 10**decimals
-    return np.array([pattern % (i / scale) for i in range(_TABLE_SIZE)], dtype=object)
-
-
-def format_fixed(values: np.ndarray, decimals: int = 0) -> list[str]:
-    """Non-negative integers in units of 10**-decimals as decimal strings ("1234" -> "12.34" for 2).
-
-    Exact: q / 10**d as a double is within far less than half a unit of the last digit shown.
-    """
-    if not len(values):
-        return []
-    table = _string_table(decimals)
-    if int(values.min()) >= 0 and int(values.max()) < _TABLE_SIZE:
-        out: list[str] = table[values].tolist()
-        return out
-    out = table[np.clip(values, 0, _TABLE_SIZE - 1)].tolist()
-    pattern, scale = f"%.{decimals}f", 10**decimals
-    for i in np.flatnonzero((values < 0) | (values >= _TABLE_SIZE)).tolist():
-        value = int(values[i])
-        out[i] = str(value) if decimals == 0 else pattern % (value / scale)
-    return out
-
-
-def format_count(values: np.ndarray) -> list[str]:
-    return format_fixed(values, 0)
-
-
-def ratio_units(num: np.ndarray, den: np.ndarray, mul: int) -> np.ndarray:
-    """round(num * mul / den) half up, in integers; 0 where den is 0 (shown as "-")."""
-    safe = np.where(den == 0, 1, den)
-    units: np.ndarray = (num * (2 * mul) + safe) // (2 * safe)
-    return units
-
-
 class ReportResult:
     """All rows of one report at one clock value, kept as integer columns; pages are formatted on demand.
 
@@ -381,7 +348,7 @@ class ReportResult:
         out: dict[str, str] = {}
         for spec in self._specs:
             if spec.kind != "attribute":
-                out[spec.name] = _format_metric(spec, series, slice(0, 1), self._decimals)[0]
+                out[spec.name] = format_metric(spec, series, slice(0, 1), self._decimals)[0]
         return out
 
     def _label_column(self, name: str, window: slice) -> list[str]:
@@ -392,24 +359,7 @@ class ReportResult:
         if spec.kind == "attribute":
             values, index = self._attributes[spec.name]
             return [values[i] for i in index[window].tolist()]
-        return _format_metric(spec, self._series, window, self._decimals)
-
-
-def _format_metric(
-    spec: MetricSpec, series: dict[Any, np.ndarray], window: slice, decimals: int
-) -> list[str]:
-    assert spec.num is not None
-    num = series[spec.num][window]
-    if spec.kind == "count":
-        return format_count(num)
-    if spec.kind == "money":
-        return format_fixed(num, decimals)
-    assert spec.den is not None
-    den = series[spec.den][window]
-    out = format_fixed(ratio_units(num, den, spec.mul), decimals if spec.decimals is None else spec.decimals)
-    for i in np.flatnonzero(den == 0).tolist():
-        out[i] = "-"
-    return out
+        return format_metric(spec, self._series, window, self._decimals)
 
 
 class ReportCache:
@@ -441,6 +391,173 @@ def hour_labels(day: date) -> list[str]:
 
 
 # ----------------------------------------------------------------------------------------- engine
+# ----------------------------------------------------------------------------------------- fine grain
+MATURITY_HOURS = 168
+
+
+def _intersect(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out = []
+    for start_a, end_a in a:
+        for start_b, end_b in b:
+            start, end = max(start_a, start_b), min(end_a, end_b)
+            if start < end:
+                out.append((start, end))
+    return out
+
+
+class AccountData:
+    """One advertiser's fine grain (built once, lazily) and the per-clock views a query needs."""
+
+    def __init__(self, adv: Advertiser, seed: int, first_day: date, days: int) -> None:
+        self.adv, self.seed, self.first_day, self.days = adv, seed, first_day, days
+        self.slot_start, self.slot_exists = local_hour_slots(first_day, days, adv.zone)
+        by_day = self.slot_start.reshape(days, 24)
+        self.day_start, self.day_end = by_day.min(axis=1), by_day.max(axis=1) + SECONDS_PER_HOUR
+        ads = adv.ads
+        count = len(ads)
+        active = np.zeros((count, days * 24), dtype=bool)
+        for i, ad in enumerate(ads):
+            assert ad.parent is not None and ad.parent.parent is not None
+            live = _intersect(
+                _intersect(ad.serving_intervals(), ad.parent.serving_intervals()),
+                ad.parent.parent.serving_intervals(),
+            )
+            for start, end in live:
+                first, stop = np.searchsorted(self.slot_start, [start, end], side="left")
+                active[i, first:stop] = True
+        active &= self.slot_exists[None, :]
+        weekdays = np.repeat([(first_day + timedelta(days=d)).weekday() for d in range(days)], 24)
+        objectives = [
+            str(ad.parent.parent.static["objective_type"]) for ad in ads if ad.parent and ad.parent.parent
+        ]
+        self.minor_per_usd = MINOR_PER_USD.get(adv.profile.currency, 1) * 10**adv.currency_decimals
+        self.hourly = simulate_delivery(
+            seeded_rng(seed, "delivery", adv.index),
+            active,
+            np.tile(np.arange(24), days),
+            weekdays,
+            np.repeat(np.arange(days), 24),
+            objectives,
+            self.minor_per_usd,
+        )
+        self.daily = np.stack(
+            [self.hourly[name].reshape(count, days, 24).sum(axis=2, dtype=np.int64) for name in BASE_NAMES]
+        )
+        self.entities: dict[str, list[Entity]] = {
+            "CAMPAIGN": adv.campaigns,
+            "ADGROUP": adv.adgroups,
+            "AD": ads,
+        }
+        self.bounds = {  # per entity (storage order): its ads are ads[start:stop] (possibly none)
+            "CAMPAIGN": _ad_bounds(ads, "CAMPAIGN", len(adv.campaigns)),
+            "ADGROUP": _ad_bounds(ads, "ADGROUP", len(adv.adgroups)),
+        }
+        ids = {"ADVERTISER": [adv.advertiser_id]}
+        ids.update({level: [e.entity_id for e in entities] for level, entities in self.entities.items()})
+        self.order = {
+            level: np.array(sorted(range(len(v)), key=v.__getitem__), dtype=np.int64)
+            for level, v in ids.items()
+        }
+        self.sorted_ids = {
+            level: [ids[level][i] for i in order.tolist()] for level, order in self.order.items()
+        }
+        self.id_hash = {
+            level: np.array([stable_hash(i) % 2**31 for i in v], dtype=np.int64)
+            for level, v in self.sorted_ids.items()
+        }
+        self._recent: dict[tuple[int, str], np.ndarray] = {}
+        self._per_ad: dict[tuple[str, str], np.ndarray] = {}
+        self._deleted: dict[tuple[str, int], np.ndarray] = {}
+        self.attribute_cache: dict[tuple[str, str, int], list[str]] = {}
+
+    # -- the clock -------------------------------------------------------------------------------------
+    def _clock(self, now: int, first_slot: int, stop_slot: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per slot: complete (ended by now, exists) and attribution maturity in per mille."""
+        ends = self.slot_start[first_slot:stop_slot] + SECONDS_PER_HOUR
+        age = (now - ends) // SECONDS_PER_HOUR
+        complete = (age >= 0) & self.slot_exists[first_slot:stop_slot]
+        maturity = np.where(complete, np.minimum(1000, 500 + 500 * np.maximum(age, 0) // MATURITY_HOURS), 0)
+        return complete.astype(np.int64), maturity.astype(np.int64)
+
+    def at_clock(self, name: str, now: int, first_slot: int, stop_slot: int) -> np.ndarray:
+        """Hourly values of a base series as seen at ``now``: later hours 0, attributed ones maturing."""
+        complete, maturity = self._clock(now, first_slot, stop_slot)
+        values = self.hourly[name][:, first_slot:stop_slot].astype(np.int64)
+        if name in MATURING:
+            matured: np.ndarray = values * maturity // 1000
+            return matured
+        served: np.ndarray = values * complete
+        return served
+
+    def _window(self, now: int) -> tuple[int, int]:
+        """Days [settled, started): before them values are final, from `started` on nothing was served."""
+        settled = int(np.searchsorted(self.day_end + MATURITY_HOURS * SECONDS_PER_HOUR, now, side="right"))
+        started = int(np.searchsorted(self.day_start, now, side="left"))
+        return settled, max(settled, started)
+
+    def days_at(self, now: int, first: int, stop: int, name: str) -> np.ndarray:
+        """Daily sums [ads, stop-first] of a base series at ``now``, from the hours where it matters."""
+        out = self.daily[BASE_INDEX[name], :, first:stop].copy()
+        settled, started = self._window(now)
+        low = max(first, settled)
+        if low < stop:
+            out[:, low - first :] = 0
+            high = min(stop, started)
+            if low < high:
+                key = (now, name)
+                recent = self._recent.get(key)
+                if recent is None:
+                    if len(self._recent) > 4 * len(BASE_NAMES):
+                        self._recent.clear()
+                    hours = self.at_clock(name, now, settled * 24, started * 24)
+                    recent = self._recent[key] = hours.reshape(len(hours), -1, 24).sum(axis=2)
+                out[:, low - first : high - first] = recent[:, low - settled : high - settled]
+        return out
+
+    # -- per-ad constants ------------------------------------------------------------------------------
+    def per_ad(self, purpose: str, key: str) -> np.ndarray:
+        found = self._per_ad.get((purpose, key))
+        if found is None:
+            rng = seeded_rng(self.seed, self.adv.index, purpose, key)
+            count = len(self.adv.ads)
+            if purpose == "switch":
+                found = (rng.random(count) < 0.7).astype(np.int64)
+            elif purpose == "unit":
+                found = np.round(rng.uniform(5, 80, count) * self.minor_per_usd).astype(np.int64)
+            else:  # bucket weights of a breakdown family
+                found = bucket_weights(rng, key, count, len(self.bucket_labels(key)))
+            self._per_ad[(purpose, key)] = found
+        return found
+
+    def bucket_labels(self, family: str) -> list[str]:
+        return bucket_labels(self.adv.profile, family)
+
+    def deleted(self, level: str, now: int) -> np.ndarray:
+        """Deleted (itself or through a parent) at ``now``, per entity in sorted-id order."""
+        key = (level, now)
+        found = self._deleted.get(key)
+        if found is None:
+            entities = self.entities.get(level)
+            flags = [False] if entities is None else [entities[i].deleted_at(now) for i in self.order[level]]
+            found = self._deleted[key] = np.array(flags, dtype=bool)
+        return found
+
+    def ad_mask(self, filters: tuple[tuple[str, tuple[str, ...]], ...]) -> np.ndarray:
+        keep = np.ones(len(self.adv.ads), dtype=bool)
+        for field_name, ids in filters:
+            wanted = set(ids)
+            level = FILTER_FIELDS[field_name]
+            keep &= np.array([ad.ancestor(level).entity_id in wanted for ad in self.adv.ads], dtype=bool)
+        return keep
+
+
+def _ad_bounds(ads: list[Entity], level: str, entities: int) -> tuple[np.ndarray, np.ndarray]:
+    """[start, stop) ad positions of each entity of a level: ads are stored grouped by their parents."""
+    counts = np.bincount([ad.ancestor(level).index for ad in ads], minlength=entities).astype(np.int64)
+    stops = np.cumsum(counts)
+    return stops - counts, stops
+
+
 _IMPRESSIONS = base("impressions")
 
 
@@ -626,8 +743,5 @@ __all__ = [
     "ReportParamError",
     "ReportResult",
     "execute",
-    "format_count",
-    "format_fixed",
-    "ratio_units",
     "validate",
 ]

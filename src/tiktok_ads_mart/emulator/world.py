@@ -13,20 +13,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from tiktok_ads_mart.emulator.catalog import BASE_INDEX, BASE_NAMES, MATURING, metric_specs
+from tiktok_ads_mart.emulator.catalog import BASE_NAMES, metric_specs
 from tiktok_ads_mart.emulator.config import EmulatorConfig, resolve_now
 from tiktok_ads_mart.emulator.ids import (
+    AD_DEFAULTS,
     AD_TEXTS,
+    ADGROUP_DEFAULTS,
+    CAMPAIGN_DEFAULTS,
     CREATIVES,
     CTAS,
     CURRENCY_DECIMALS,
-    MINOR_PER_USD,
     OBJECTIVES,
     OPTIMIZATION,
     PROFILES,
@@ -35,23 +37,19 @@ from tiktok_ads_mart.emulator.ids import (
     SEGMENTS,
     THEMES,
     AdvertiserProfile,
-    bucket_labels,
-    bucket_weights,
     build_audiences,
     child_creation,
     creation_time,
     format_utc,
     local_date,
-    local_hour_slots,
     secret_hex,
     seeded_rng,
-    simulate_delivery,
     stable_hash,
     to_epoch,
     unique_id,
 )
 from tiktok_ads_mart.emulator.reports import (
-    FILTER_FIELDS,
+    AccountData,
     ReportCache,
     ReportParamError,
     ReportResult,
@@ -111,6 +109,15 @@ class Entity:
             assert node.parent is not None, level
             node = node.parent
         return node
+
+    def deleted_at(self, now: int) -> bool:
+        """Deleted itself or through a deleted parent (what a report's STATUS_NOT_DELETE drops)."""
+        node: Entity | None = self
+        while node is not None:
+            if node.state_at(now).deleted:
+                return True
+            node = node.parent
+        return False
 
     def serving_intervals(self) -> list[tuple[int, int]]:
         """Half-open UTC intervals during which this object itself is live (created, enabled, not deleted)."""
@@ -364,173 +371,6 @@ class World:
         return list(rendered)
 
 
-# ------------------------------------------------------------------------------------------- fine grain
-MATURITY_HOURS = 168
-
-
-def _intersect(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out = []
-    for start_a, end_a in a:
-        for start_b, end_b in b:
-            start, end = max(start_a, start_b), min(end_a, end_b)
-            if start < end:
-                out.append((start, end))
-    return out
-
-
-class AccountData:
-    """One advertiser's fine grain (built once, lazily) and the per-clock views a query needs."""
-
-    def __init__(self, adv: Advertiser, seed: int, first_day: date, days: int) -> None:
-        self.adv, self.seed, self.first_day, self.days = adv, seed, first_day, days
-        self.slot_start, self.slot_exists = local_hour_slots(first_day, days, adv.zone)
-        by_day = self.slot_start.reshape(days, 24)
-        self.day_start, self.day_end = by_day.min(axis=1), by_day.max(axis=1) + SECONDS_PER_HOUR
-        ads = adv.ads
-        count = len(ads)
-        active = np.zeros((count, days * 24), dtype=bool)
-        for i, ad in enumerate(ads):
-            assert ad.parent is not None and ad.parent.parent is not None
-            live = _intersect(
-                _intersect(ad.serving_intervals(), ad.parent.serving_intervals()),
-                ad.parent.parent.serving_intervals(),
-            )
-            for start, end in live:
-                first, stop = np.searchsorted(self.slot_start, [start, end], side="left")
-                active[i, first:stop] = True
-        active &= self.slot_exists[None, :]
-        weekdays = np.repeat([(first_day + timedelta(days=d)).weekday() for d in range(days)], 24)
-        objectives = [
-            str(ad.parent.parent.static["objective_type"]) for ad in ads if ad.parent and ad.parent.parent
-        ]
-        self.minor_per_usd = MINOR_PER_USD.get(adv.profile.currency, 1) * 10**adv.currency_decimals
-        self.hourly = simulate_delivery(
-            seeded_rng(seed, "delivery", adv.index),
-            active,
-            np.tile(np.arange(24), days),
-            weekdays,
-            np.repeat(np.arange(days), 24),
-            objectives,
-            self.minor_per_usd,
-        )
-        self.daily = np.stack(
-            [self.hourly[name].reshape(count, days, 24).sum(axis=2, dtype=np.int64) for name in BASE_NAMES]
-        )
-        self.entities: dict[str, list[Entity]] = {
-            "CAMPAIGN": adv.campaigns,
-            "ADGROUP": adv.adgroups,
-            "AD": ads,
-        }
-        self.bounds = {  # per entity (storage order): its ads are ads[start:stop] (possibly none)
-            "CAMPAIGN": _ad_bounds(ads, "CAMPAIGN", len(adv.campaigns)),
-            "ADGROUP": _ad_bounds(ads, "ADGROUP", len(adv.adgroups)),
-        }
-        ids = {"ADVERTISER": [adv.advertiser_id]}
-        ids.update({level: [e.entity_id for e in entities] for level, entities in self.entities.items()})
-        self.order = {
-            level: np.array(sorted(range(len(v)), key=v.__getitem__), dtype=np.int64)
-            for level, v in ids.items()
-        }
-        self.sorted_ids = {
-            level: [ids[level][i] for i in order.tolist()] for level, order in self.order.items()
-        }
-        self.id_hash = {
-            level: np.array([stable_hash(i) % 2**31 for i in v], dtype=np.int64)
-            for level, v in self.sorted_ids.items()
-        }
-        self._recent: dict[tuple[int, str], np.ndarray] = {}
-        self._per_ad: dict[tuple[str, str], np.ndarray] = {}
-        self._deleted: dict[tuple[str, int], np.ndarray] = {}
-        self.attribute_cache: dict[tuple[str, str, int], list[str]] = {}
-
-    # -- the clock -------------------------------------------------------------------------------------
-    def _clock(self, now: int, first_slot: int, stop_slot: int) -> tuple[np.ndarray, np.ndarray]:
-        """Per slot: complete (ended by now, exists) and attribution maturity in per mille."""
-        ends = self.slot_start[first_slot:stop_slot] + SECONDS_PER_HOUR
-        age = (now - ends) // SECONDS_PER_HOUR
-        complete = (age >= 0) & self.slot_exists[first_slot:stop_slot]
-        maturity = np.where(complete, np.minimum(1000, 500 + 500 * np.maximum(age, 0) // MATURITY_HOURS), 0)
-        return complete.astype(np.int64), maturity.astype(np.int64)
-
-    def at_clock(self, name: str, now: int, first_slot: int, stop_slot: int) -> np.ndarray:
-        """Hourly values of a base series as seen at ``now``: later hours 0, attributed ones maturing."""
-        complete, maturity = self._clock(now, first_slot, stop_slot)
-        values = self.hourly[name][:, first_slot:stop_slot].astype(np.int64)
-        if name in MATURING:
-            matured: np.ndarray = values * maturity // 1000
-            return matured
-        served: np.ndarray = values * complete
-        return served
-
-    def _window(self, now: int) -> tuple[int, int]:
-        """Days [settled, started): before them values are final, from `started` on nothing was served."""
-        settled = int(np.searchsorted(self.day_end + MATURITY_HOURS * SECONDS_PER_HOUR, now, side="right"))
-        started = int(np.searchsorted(self.day_start, now, side="left"))
-        return settled, max(settled, started)
-
-    def days_at(self, now: int, first: int, stop: int, name: str) -> np.ndarray:
-        """Daily sums [ads, stop-first] of a base series at ``now``, from the hours where it matters."""
-        out = self.daily[BASE_INDEX[name], :, first:stop].copy()
-        settled, started = self._window(now)
-        low = max(first, settled)
-        if low < stop:
-            out[:, low - first :] = 0
-            high = min(stop, started)
-            if low < high:
-                key = (now, name)
-                recent = self._recent.get(key)
-                if recent is None:
-                    if len(self._recent) > 4 * len(BASE_NAMES):
-                        self._recent.clear()
-                    hours = self.at_clock(name, now, settled * 24, started * 24)
-                    recent = self._recent[key] = hours.reshape(len(hours), -1, 24).sum(axis=2)
-                out[:, low - first : high - first] = recent[:, low - settled : high - settled]
-        return out
-
-    # -- per-ad constants ------------------------------------------------------------------------------
-    def per_ad(self, purpose: str, key: str) -> np.ndarray:
-        found = self._per_ad.get((purpose, key))
-        if found is None:
-            rng = seeded_rng(self.seed, self.adv.index, purpose, key)
-            count = len(self.adv.ads)
-            if purpose == "switch":
-                found = (rng.random(count) < 0.7).astype(np.int64)
-            elif purpose == "unit":
-                found = np.round(rng.uniform(5, 80, count) * self.minor_per_usd).astype(np.int64)
-            else:  # bucket weights of a breakdown family
-                found = bucket_weights(rng, key, count, len(self.bucket_labels(key)))
-            self._per_ad[(purpose, key)] = found
-        return found
-
-    def bucket_labels(self, family: str) -> list[str]:
-        return bucket_labels(self.adv.profile, family)
-
-    def deleted(self, level: str, now: int) -> np.ndarray:
-        """Deleted (itself or through a parent) at ``now``, per entity in sorted-id order."""
-        key = (level, now)
-        found = self._deleted.get(key)
-        if found is None:
-            entities = self.entities.get(level)
-            flags = [False] if entities is None else [is_deleted(entities[i], now) for i in self.order[level]]
-            found = self._deleted[key] = np.array(flags, dtype=bool)
-        return found
-
-    def ad_mask(self, filters: tuple[tuple[str, tuple[str, ...]], ...]) -> np.ndarray:
-        keep = np.ones(len(self.adv.ads), dtype=bool)
-        for field_name, ids in filters:
-            wanted = set(ids)
-            level = FILTER_FIELDS[field_name]
-            keep &= np.array([ad.ancestor(level).entity_id in wanted for ad in self.adv.ads], dtype=bool)
-        return keep
-
-
-def _ad_bounds(ads: list[Entity], level: str, entities: int) -> tuple[np.ndarray, np.ndarray]:
-    """[start, stop) ad positions of each entity of a level: ads are stored grouped by their parents."""
-    counts = np.bincount([ad.ancestor(level).index for ad in ads], minlength=entities).astype(np.int64)
-    stops = np.cumsum(counts)
-    return stops - counts, stops
-
-
 # ------------------------------------------------------------------------------------------- rendering
 def secondary_status(entity: Entity, state_of: Any) -> str:
     """TikTok's secondary_status, with a parent's deletion or pause cascaded onto its children."""
@@ -552,16 +392,6 @@ def secondary_status(entity: Entity, state_of: Any) -> str:
         if not state_of(ancestor).enabled:
             return f"{prefix}_STATUS_{ancestor.kind.upper()}_DISABLE"
     return "CAMPAIGN_STATUS_ENABLE" if entity.kind == "campaign" else f"{prefix}_STATUS_DELIVERY_OK"
-
-
-def is_deleted(entity: Entity, now: int) -> bool:
-    """Deleted itself or through a deleted parent (what the report's STATUS_NOT_DELETE filter drops)."""
-    node: Entity | None = entity
-    while node is not None:
-        if node.state_at(now).deleted:
-            return True
-        node = node.parent
-    return False
 
 
 def _render_entity(adv: Advertiser, entity: Entity, state_of: Any) -> dict[str, Any]:
@@ -640,7 +470,7 @@ def _build_advertiser(
     audiences, audience_history = build_audiences(
         config.seed, config.audiences_per_advertiser, index, advertiser_id, rng, now, horizon, used_ids
     )
-    audience_ids = [a["audience_id"] for a in audiences]
+    audience_ids = [a["audience_id"] for a in audiences if a["create_time"] <= format_utc(now)]
     campaigns: list[Entity] = []
     adgroups: list[Entity] = []
     ads: list[Entity] = []
@@ -662,20 +492,12 @@ def _build_advertiser(
             bool(rng.random() < 0.97),
             None,
             {
-                "campaign_type": "REGULAR_CAMPAIGN",
+                **CAMPAIGN_DEFAULTS,
                 "objective_type": objective,
                 "objective": "APP" if objective == "APP_PROMOTION" else "LANDING_PAGE",
                 "app_promotion_type": "APP_INSTALL" if objective == "APP_PROMOTION" else "UNSET",
                 "budget_mode": budget_mode,
                 "budget_optimize_on": budget_mode != "BUDGET_MODE_INFINITE",
-                "is_new_structure": True,
-                "is_smart_performance_campaign": False,
-                "is_search_campaign": False,
-                "is_advanced_dedicated_campaign": False,
-                "rf_campaign_type": "STANDARD",
-                "deep_bid_type": None,
-                "roas_bid": 0.0,
-                "special_industries": [],
             },
         )
         _schedule(rng, campaign, now, horizon, delete_p=0.12, budget=True)
@@ -695,8 +517,7 @@ def _build_advertiser(
                 bool(rng.random() < 0.97),
                 campaign,
                 {
-                    "budget_mode": "BUDGET_MODE_DAY",
-                    "schedule_type": "SCHEDULE_FROM_NOW",
+                    **ADGROUP_DEFAULTS,
                     "schedule_start_time": format_utc(g_created),
                     "schedule_end_time": format_utc(g_created + 400 * SECONDS_PER_DAY),
                     "optimization_goal": goal,
@@ -705,7 +526,6 @@ def _build_advertiser(
                     "bid_type": "BID_TYPE_NO_BID" if billing == "OCPM" else "BID_TYPE_CUSTOM",
                     "bid_price": 0.0 if billing == "OCPM" else bid,
                     "conversion_bid_price": bid if billing == "OCPM" else 0.0,
-                    "pacing": "PACING_MODE_SMOOTH",
                     "placement_type": ("PLACEMENT_TYPE_AUTOMATIC", "PLACEMENT_TYPE_NORMAL")[g % 2],
                     "placements": ["PLACEMENT_TIKTOK"] if g % 2 else ["PLACEMENT_TIKTOK", "PLACEMENT_PANGLE"],
                     "promotion_type": promotion,
@@ -713,18 +533,8 @@ def _build_advertiser(
                     "pixel_id": None if promotion == "APP" else str(7_300_000_000_000_000_000 + index),
                     "location_ids": [str(6_000_000 + stable_hash(m) % 999_999) for m in profile.markets[:2]],
                     "languages": [profile.language],
-                    "gender": "GENDER_UNLIMITED",
-                    "age_groups": ["AGE_18_24", "AGE_25_34", "AGE_35_44"],
                     "audience_ids": audience_ids[g % max(1, len(audience_ids)) :][:1] if audience_ids else [],
-                    "excluded_audience_ids": [],
                     "operating_systems": ["ANDROID", "IOS"] if promotion != "APP" else ["ANDROID"],
-                    "click_attribution_window": "SEVEN_DAYS",
-                    "view_attribution_window": "ONE_DAY",
-                    "creative_material_mode": "CUSTOM",
-                    "is_new_structure": True,
-                    "comment_disabled": False,
-                    "video_download_disabled": False,
-                    "share_disabled": False,
                 },
             )
             _schedule(rng, adgroup, now, horizon, delete_p=0.08, budget=True)
@@ -743,20 +553,13 @@ def _build_advertiser(
                     bool(rng.random() < 0.97),
                     adgroup,
                     {
-                        "ad_format": "SINGLE_VIDEO",
+                        **AD_DEFAULTS,
                         "ad_text": AD_TEXTS[int(rng.integers(0, len(AD_TEXTS)))],
                         "call_to_action": CTAS[int(rng.integers(0, len(CTAS)))],
                         "video_id": f"v10033g50000{stable_hash(ad_id, 'video') % 10**12:012d}",
-                        "image_ids": [],
-                        "identity_type": "CUSTOMIZED_USER",
                         "identity_id": str(7_400_000_000_000_000_000 + index),
                         "display_name": brand,
                         "landing_page_url": f"https://www.{brand.lower()}.example/p/{a_created % 100000}",
-                        "deeplink": "",
-                        "tracking_pixel_id": None,
-                        "is_aco": False,
-                        "creative_authorized": False,
-                        "utm_params": [],
                     },
                 )
                 _schedule(rng, ad, now, horizon, delete_p=0.08, budget=False)
@@ -815,14 +618,12 @@ def visible(entities: Sequence[Entity], now: int) -> list[Entity]:
 
 __all__ = [
     "FUTURE_DAYS",
-    "AccountData",
     "Advertiser",
     "Change",
     "Entity",
     "EntityState",
     "FineGrain",
     "World",
-    "is_deleted",
     "secondary_status",
     "visible",
 ]
