@@ -394,6 +394,27 @@ def test_spring_forward_hour_does_not_exist() -> None:
     assert "02" not in labels and {"01", "03"} <= labels
 
 
+def test_restated_hours_still_sum_to_restated_days() -> None:
+    world = make_world()
+    adv = world.advertiser_ids[1]
+    world.set_now(NOW + timedelta(hours=30))
+    metrics = ["conversion", "result", "app_install", "total_purchase"]
+    for day in ("2026-11-16", "2026-11-19", "2026-11-20", "2026-11-21"):
+        hours = rows(
+            world,
+            adv,
+            data_level="AUCTION_ADGROUP",
+            dimensions=["adgroup_id", "stat_time_hour"],
+            metrics=metrics,
+            start_date=day,
+            end_date=day,
+            include_deleted=True,
+        )
+        days = rows(world, adv, **daily("ADGROUP", "adgroup_id", day, day, metrics=metrics))
+        pick = lambda r: r["dimensions"]["adgroup_id"]  # noqa: E731
+        assert sums(hours, pick, metrics) == sums(days, pick, metrics)
+
+
 def test_restatement_grows_recent_conversions_only() -> None:
     world = make_world()
     adv = world.advertiser_ids[0]
@@ -432,6 +453,9 @@ def test_deleted_objects_rows_need_include_deleted(world: World) -> None:
         assert not without & deleted
         assert with_deleted - without == with_deleted & deleted
         found = found or bool(with_deleted & deleted)
+        status_all = [{"field_name": "campaign_status", "filter_type": "IN", "filter_value": ["STATUS_ALL"]}]
+        asked = rows(big, adv, **{**full, "include_deleted": False}, filters=status_all)
+        assert asked == rows(big, adv, **full)
         account = daily("ADVERTISER", "advertiser_id", metrics=["spend"])
         assert rows(big, adv, **account) == rows(big, adv, **{**account, "include_deleted": False})
     assert found

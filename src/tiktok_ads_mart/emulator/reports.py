@@ -96,6 +96,7 @@ UNSERVED_DIMENSIONS = frozenset(
     }
 )
 FILTER_FIELDS: dict[str, str] = {"campaign_ids": "CAMPAIGN", "adgroup_ids": "ADGROUP", "ad_ids": "AD"}
+STATUS_FIELDS = frozenset({"campaign_status", "adgroup_status", "ad_status"})
 MAX_DAYS = {"stat_time_day": 30, "stat_time_hour": 1, None: 365}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 CACHE_SIZE = 16
@@ -215,7 +216,7 @@ def validate(
         first_day,
         last_day,
         bool(query_lifetime),
-        bool(include_deleted) or level == "ADVERTISER",
+        bool(include_deleted) or level == "ADVERTISER" or _asks_for_deleted(filters),
         _parse_filters(filters),
     )
 
@@ -260,21 +261,36 @@ def _parse_date(name: str, value: str | None) -> date:
         raise ReportParamError(f"{name}: {value!r} is not a valid date") from None
 
 
+def _filter_items(
+    filters: Sequence[Mapping[str, Any]] | Mapping[str, Sequence[str]] | None,
+) -> list[tuple[str, Any, Any]]:
+    if not filters:
+        return []
+    if isinstance(filters, Mapping):
+        return [(str(key), "IN", value) for key, value in filters.items()]
+    return [(str(f.get("field_name")), f.get("filter_type", "IN"), f.get("filter_value")) for f in filters]
+
+
+def _asks_for_deleted(filters: Sequence[Mapping[str, Any]] | Mapping[str, Sequence[str]] | None) -> bool:
+    """``*_status IN ["STATUS_ALL"]``: what TikTok wants before it reports deleted objects' rows."""
+    return any(
+        name in STATUS_FIELDS and isinstance(value, list | tuple) and "STATUS_ALL" in value
+        for name, _, value in _filter_items(filters)
+    )
+
+
 def _parse_filters(
     filters: Sequence[Mapping[str, Any]] | Mapping[str, Sequence[str]] | None,
 ) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """``[{field_name, filter_type: IN, filter_value: [...]}]`` (or ``{field: [ids]}``) on ID fields."""
-    if not filters:
-        return ()
-    items: list[tuple[str, Any, Any]]
-    if isinstance(filters, Mapping):
-        items = [(str(key), "IN", value) for key, value in filters.items()]
-    else:
-        items = [
-            (str(f.get("field_name")), f.get("filter_type", "IN"), f.get("filter_value")) for f in filters
-        ]
     parsed: dict[str, tuple[str, ...]] = {}
-    for field_name, filter_type, value in items:
+    for field_name, filter_type, value in _filter_items(filters):
+        if field_name in STATUS_FIELDS:
+            if filter_type != "IN" or not isinstance(value, list | tuple) or not value:
+                raise ReportParamError(
+                    f'filtering: {field_name} takes IN ["STATUS_ALL"] or ["STATUS_NOT_DELETE"]'
+                )
+            continue
         if field_name not in FILTER_FIELDS:
             raise ReportParamError(
                 f"filtering: field_name {field_name!r} is not supported (use campaign_ids, adgroup_ids, "
@@ -390,7 +406,6 @@ def hour_labels(day: date) -> list[str]:
     return [f"{day} {hour:02d}:00:00" for hour in range(24)]
 
 
-# ----------------------------------------------------------------------------------------- engine
 # ----------------------------------------------------------------------------------------- fine grain
 MATURITY_HOURS = 168
 
@@ -427,9 +442,7 @@ class AccountData:
                 active[i, first:stop] = True
         active &= self.slot_exists[None, :]
         weekdays = np.repeat([(first_day + timedelta(days=d)).weekday() for d in range(days)], 24)
-        objectives = [
-            str(ad.parent.parent.static["objective_type"]) for ad in ads if ad.parent and ad.parent.parent
-        ]
+        objectives = [str(ad.ancestor("CAMPAIGN").static["objective_type"]) for ad in ads]
         self.minor_per_usd = MINOR_PER_USD.get(adv.profile.currency, 1) * 10**adv.currency_decimals
         self.hourly = simulate_delivery(
             seeded_rng(seed, "delivery", adv.index),
@@ -537,6 +550,8 @@ class AccountData:
         key = (level, now)
         found = self._deleted.get(key)
         if found is None:
+            if len(self._deleted) > 64:
+                self._deleted.clear()
             entities = self.entities.get(level)
             flags = [False] if entities is None else [entities[i].deleted_at(now) for i in self.order[level]]
             found = self._deleted[key] = np.array(flags, dtype=bool)
@@ -590,19 +605,27 @@ def execute(data: AccountData, query: Query, now: int) -> ReportResult:
     if query.time_dimension is None:
         arrays = {n: v.sum(axis=1, keepdims=True) for n, v in arrays.items()}
         time_labels = [""]
-    bucket_labels = [""]
-    if query.breakdown is not None:
-        bucket_labels = data.bucket_labels(query.breakdown)
-        if query.breakdown == "gender_age" and len(query.breakdown_dimensions) == 1:
-            axis = -1 if query.breakdown_dimensions[0] == "gender" else -2
-            arrays = {n: v.reshape(*v.shape[:2], 3, 6).sum(axis=axis) for n, v in arrays.items()}
-            bucket_labels = list(GENDERS if axis == -1 else AGES)
-            bucket_labels = [f"{b}|{b}" for b in bucket_labels]
+    bucket_names: dict[str, list[str]] = {}
+    if query.breakdown == "gender_age":
+        if len(query.breakdown_dimensions) == 2:
+            bucket_names = {
+                "gender": [g for g in GENDERS for _ in AGES],
+                "age": [a for _ in GENDERS for a in AGES],
+            }
+        else:  # one of the two: sum the other away (exact)
+            only = query.breakdown_dimensions[0]
+            axis = -1 if only == "gender" else -2
+            arrays = {
+                n: v.reshape(*v.shape[:2], len(GENDERS), len(AGES)).sum(axis=axis) for n, v in arrays.items()
+            }
+            bucket_names = {only: list(GENDERS if only == "gender" else AGES)}
+    elif query.breakdown is not None:
+        bucket_names = {query.breakdown_dimensions[0]: data.bucket_labels(query.breakdown)}
     level = query.level
     order = data.order[level]
     grouped = {s: _group(data, level, _evaluate(data, s, arrays))[order] for s in wanted}
     impressions = grouped[_IMPRESSIONS]
-    entities, times, buckets = impressions.shape
+    entities, _, buckets = impressions.shape
     keep = impressions > 0
     if not query.include_deleted:
         keep &= ~data.deleted(level, now)[:, None, None]
@@ -615,16 +638,15 @@ def execute(data: AccountData, query: Query, now: int) -> ReportResult:
         row_days = days_covered if query.time_dimension is None else 1
         permille = reach_permille(data.id_hash[level][row_entity], row_days, hourly)
         series[REACH] = (series[_IMPRESSIONS] * permille + 999) // 1000
-        total_permille = reach_permille(data.id_hash["ADVERTISER"], days_covered, hourly and times == 1)
+        total_permille = reach_permille(data.id_hash["ADVERTISER"], days_covered, False)
         totals[REACH] = int((totals[_IMPRESSIONS] * total_permille[0] + 999) // 1000)
     labels: dict[str, tuple[list[str], np.ndarray]] = {
         ID_DIMENSIONS[level]: (data.sorted_ids[level], row_entity)
     }
     if query.time_dimension is not None:
         labels[query.time_dimension] = (time_labels, row_time)
-    for dim in query.breakdown_dimensions:
-        part = 1 if dim == "age" else 0
-        labels[dim] = ([label.split("|")[part] for label in bucket_labels], row_bucket)
+    for dim, names in bucket_names.items():
+        labels[dim] = (names, row_bucket)
     attributes = {
         spec.name: (_attribute_values(data, level, spec.name, now), row_entity)
         for spec in specs

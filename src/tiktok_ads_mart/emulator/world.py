@@ -3,10 +3,13 @@
 Everything derives from ``EmulatorConfig.seed`` and the sizes, so two worlds built from equal configs
 answer every call with equal bytes. Objects carry a schedule (creation, renames, budget changes, pauses,
 deletion) fixed at construction; the clock (``set_now``) only decides how much of that schedule is
-visible, which is why moving it is cheap and why incremental syncs can be tested against it.
+visible, which is why moving it is cheap and why incremental syncs can be tested against it. Schedules
+and delivery are simulated up to ``FUTURE_DAYS`` past the configured ``now``; beyond that nothing new
+happens.
 
 Report numbers (an hourly fine grain per ad, aggregated exactly) live in
-:mod:`tiktok_ads_mart.emulator.reports`.
+:mod:`tiktok_ads_mart.emulator.reports`; what each metric means is in
+:mod:`tiktok_ads_mart.emulator.catalog`; the random generation itself in :mod:`tiktok_ads_mart.emulator.ids`.
 """
 
 from __future__ import annotations
@@ -189,8 +192,17 @@ class Advertiser:
 class World:
     """The deterministic fake account tree plus its clock; the public face used by the HTTP layer.
 
-    Entity lists are rendered at the current clock and cached per (advertiser, kind, now), so treat the
-    returned dicts as read-only. See :meth:`report` for the report engine.
+    - ``now`` / ``set_now(dt)``: the clock. Objects appear once ``create_time <= now``; scheduled edits
+      apply (and bump ``modify_time``) once ``now`` passes them; report hours that have not ended by
+      ``now`` have no data; attributed conversions of the last 7 days grow towards their final value.
+    - ``advertisers()``, ``campaigns(adv)``, ``adgroups(adv)``, ``ads(adv)``, ``audiences(adv)``,
+      ``audience_history(adv, audience_id)``: objects in TikTok's field names, deleted ones included
+      (secondary_status ``*_DELETE`` or cascaded ``*_CAMPAIGN_DELETE``/``*_ADGROUP_DELETE``). The lists are
+      cached per clock value: treat the dicts as read-only.
+    - ``report(...)`` -> ``ReportResult`` (``total``, ``page(page, page_size)``, ``rows()``, ``totals()``);
+      ``metric_catalog``: every accepted metric name.
+    - Ground truth for tests: ``fine_grain(adv)`` (base series per ad x local hour at now) and
+      ``ad_parents(adv)`` (ad -> ad group, campaign).
     """
 
     def __init__(self, config: EmulatorConfig) -> None:
@@ -611,11 +623,6 @@ def _schedule(rng: Any, entity: Entity, now: int, horizon: int, *, delete_p: flo
     entity.changes = sorted(changes, key=lambda change: (change.at, change.field))
 
 
-def visible(entities: Sequence[Entity], now: int) -> list[Entity]:
-    """Objects created at or before ``now``."""
-    return [entity for entity in entities if entity.created <= now]
-
-
 __all__ = [
     "FUTURE_DAYS",
     "Advertiser",
@@ -625,5 +632,4 @@ __all__ = [
     "FineGrain",
     "World",
     "secondary_status",
-    "visible",
 ]
