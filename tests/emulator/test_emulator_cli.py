@@ -12,6 +12,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from typer.testing import CliRunner
+
+from tiktok_ads_mart.cli import app
 
 CLI = [sys.executable, "-m", "tiktok_ads_mart", "emulator", "serve"]
 
@@ -75,13 +78,25 @@ def test_serve_prints_one_json_line_and_answers(tmp_path: Path) -> None:
         (["--host", "999.1.1.1", "--port", "0"], "999.1.1.1"),
     ],
 )
-def test_bad_options_give_one_line_and_exit_2(tmp_path: Path, args: list[str], words: str) -> None:
-    result = subprocess.run([*CLI, *args], capture_output=True, text=True, env=_env(tmp_path), timeout=60)
-    assert result.returncode == 2
+def test_bad_options_give_one_line_and_exit_2(args: list[str], words: str) -> None:
+    result = CliRunner().invoke(app, ["emulator", "serve", *args])
+    assert result.exit_code == 2
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
     assert words in lines[0]
+
+
+def test_bad_option_in_a_real_process_has_no_traceback(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [*CLI, "--now", "2026-13-45"], capture_output=True, text=True, env=_env(tmp_path), timeout=60
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        "error: --now must be an ISO date or datetime (e.g. 2026-03-01 or 2026-03-01T12:00:00Z), got '2026-13-45'"
+    ]
 
 
 def test_port_in_use_is_one_line(tmp_path: Path) -> None:
@@ -96,3 +111,45 @@ def test_port_in_use_is_one_line(tmp_path: Path) -> None:
     assert result.stderr.strip().splitlines() == [
         f"error: cannot listen on 127.0.0.1:{port}: address already in use"
     ]
+
+
+def _answers(tmp_path: Path, hash_seed: str) -> list[bytes]:
+    """Start a server, ask a fixed sequence, stop it; returns the raw bodies."""
+    env = {**_env(tmp_path), "PYTHONHASHSEED": hash_seed}
+    args = [*CLI, "--port", "0", "--advertisers", "2", "--campaigns", "2", "--now", "2026-03-01T05:00:00Z"]
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    try:
+        assert process.stdout is not None
+        info = json.loads(process.stdout.readline())
+        adv = info["advertiser_ids"][1]
+        headers = {"Access-Token": info["access_token"]}
+        requests = [
+            (
+                "ad/get/",
+                {"advertiser_id": adv, "filtering": '{"primary_status":"STATUS_ALL"}', "page_size": "50"},
+            ),
+            (
+                "report/integrated/get/",
+                {
+                    "advertiser_id": adv,
+                    "report_type": "AUDIENCE",
+                    "data_level": "AUCTION_CAMPAIGN",
+                    "dimensions": '["campaign_id","stat_time_day","gender","age"]',
+                    "metrics": '["spend","clicks","ctr","conversion"]',
+                    "start_date": "2026-02-20",
+                    "end_date": "2026-02-28",
+                },
+            ),
+            ("dmp/custom_audience/list/", {"advertiser_id": adv}),
+        ]
+        with httpx.Client(base_url=info["base_url"], headers=headers, timeout=10) as client:
+            return [client.get(path, params=params).content for path, params in requests]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=15)
+
+
+def test_two_processes_with_the_same_options_answer_identical_bytes(tmp_path: Path) -> None:
+    first, second = _answers(tmp_path, "1"), _answers(tmp_path, "2")
+    assert all(b'"code":0' in body for body in first)
+    assert first == second
