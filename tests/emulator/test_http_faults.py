@@ -49,6 +49,7 @@ def test_stall_outlasts_a_client_timeout(live: RunningEmulator) -> None:
         live.emulator.faults.inject_next("stall")
         with pytest.raises(httpx.ReadTimeout):
             _campaigns(live, client)
+    with httpx.Client(base_url=live.base_url, timeout=5) as client:
         assert _campaigns(live, client).json()["code"] == 0
     assert live.emulator.stats()["faults"]["stall"] == 1
     deadline = time.monotonic() + 5
