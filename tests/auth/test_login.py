@@ -196,3 +196,15 @@ async def test_wrong_secret_is_refused(
 def test_redirect_uri_must_be_local_http(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="redirect URI"):
         CallbackServer("https://example.com/callback", "s")
+
+
+def test_api_base_resolution() -> None:
+    from tiktok_ads_mart.api import PRODUCTION_API_BASE, SANDBOX_API_BASE
+    from tiktok_ads_mart.auth import resolve_api_base
+
+    assert resolve_api_base(env={}) == PRODUCTION_API_BASE
+    assert resolve_api_base(sandbox=True, env={}) == SANDBOX_API_BASE
+    assert resolve_api_base(env={"TIKTOK_API_BASE": "http://127.0.0.1:9000/open_api/v1.3"}) == (
+        "http://127.0.0.1:9000/open_api/v1.3/"
+    )
+    assert resolve_api_base("http://x/open_api/v1.3/", sandbox=True, env={}) == "http://x/open_api/v1.3/"

@@ -199,6 +199,15 @@ def test_cli_login_through_a_real_browser(cli: Cli, expiring: RunningEmulator) -
     assert expiring.app_id in status.stdout
 
 
+def test_advertisers_with_a_token_from_the_environment(cli: Cli, expiring: RunningEmulator) -> None:
+    """CI and containers: TIKTOK_ACCESS_TOKEN, no stored profile; the ids come from oauth2/advertiser/get/."""
+    listed = cli.run("advertisers", "--json", env={"TIKTOK_ACCESS_TOKEN": expiring.access_token})
+    assert listed.returncode == 0, listed.stderr
+    assert sorted(r["advertiser_id"] for r in orjson.loads(listed.stdout)) == sorted(expiring.advertiser_ids)
+    assert not (cli.home / "credentials.enc").exists()
+    assert_nowhere(cli, {expiring.access_token, expiring.secret})
+
+
 def test_exchange_from_a_pasted_url_and_a_reused_code(cli: Cli, expiring: RunningEmulator) -> None:
     redirect = "http://127.0.0.1:9/callback"  # nobody listens: the user copies the URL from the address bar
     portal = f"{expiring.portal_url}?app_id={expiring.app_id}&state=s1&redirect_uri={redirect}"

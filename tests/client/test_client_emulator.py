@@ -148,3 +148,17 @@ async def test_a_40100_slows_the_client_down_and_the_calls_still_succeed() -> No
     assert client.stats.throttled > 0
     assert limiter.throttled == client.stats.throttled
     assert client.stats.errors_by_code == {40100: client.stats.throttled}
+
+
+async def test_two_clients_of_one_app_share_its_limiter() -> None:
+    limits = RateLimits(qps=10, qpm=600)
+    with run_emulator(EmulatorConfig(**SMALL_WORLD, qps=limits.qps, qpm=limits.qpm)) as running:
+        key = f"app-under-test-{running.base_url}"
+        first = TikTokClient(running.base_url, running.access_token, limits=limits, app_key=key)
+        second = TikTokClient(running.base_url, running.access_token, limits=limits, app_key=key)
+        assert first.limiter is second.limiter
+        async with first, second:
+            answers = await asyncio.gather(fire(running, first, 25), fire(running, second, 25))
+        stats = running.emulator.stats()
+    assert sum(len(a) for a in answers) == 50
+    assert stats["throttled"] == 0
