@@ -35,7 +35,7 @@ typecheck: $(STAMP)
 check: lint typecheck test
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 emulator: $(STAMP)
 	$(BIN)/tiktok-ads-mart emulator serve

@@ -1,0 +1,1 @@
+"""Benchmarks of tiktok-ads-mart against its emulator; `make bench` runs them all."""
