@@ -11,8 +11,9 @@ metric is defined from them so that coarser reports stay exact sums of the fine 
 - ``reach`` is NOT additive: it is modelled per row as a fixed share of the row's impressions (see
   :func:`reach_permille`), so a campaign's reach is not the sum of its ads' reach, as on TikTok.
 
-Names outside the hand-modelled core follow one pattern rule (:func:`classify`), so any catalog name is
-accepted with deterministic, internally consistent values.
+Names outside the hand-modelled core follow TikTok's naming patterns (``_Classifier``: ``cost_per_X`` is
+spend / X, ``X_rate`` is X per click or impression in percent, ``X_value``/``value_per_X``/``X_roas`` use
+X's money value), so any catalog name is accepted with deterministic, internally consistent values.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-# Base series simulated per (ad, local hour). The dtype bounds what one hour can hold (impressions per ad
+# Base series simulated per (ad, local hour), in this order and dtype. The dtype bounds what one hour can hold (impressions per ad
 # and hour are capped at 60000, so every count derived from them fits 16 bits). "mature" columns are
 # attributed to the serving hour and restate over 7 days as the clock moves (attribution restatement).
 BASE_COLUMNS: tuple[tuple[str, str, bool], ...] = (
@@ -62,7 +63,6 @@ BASE_COLUMNS: tuple[tuple[str, str, bool], ...] = (
 BASE_NAMES: tuple[str, ...] = tuple(name for name, _, _ in BASE_COLUMNS)
 BASE_INDEX: dict[str, int] = {name: i for i, name in enumerate(BASE_NAMES)}
 MATURING: frozenset[str] = frozenset(name for name, _, mature in BASE_COLUMNS if mature)
-MONEY_BASES: frozenset[str] = frozenset({"spend", "voucher_spend"})
 
 
 # ----------------------------------------------------------------------------------------- series
@@ -587,7 +587,6 @@ __all__ = [
     "BASE_NAMES",
     "LEVELS",
     "MATURING",
-    "MONEY_BASES",
     "REACH",
     "MetricSpec",
     "Series",

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from tiktok_ads_mart.emulator.catalog import BASE_COLUMNS
+
 SECONDS_PER_HOUR = 3600
 SECONDS_PER_DAY = 86400
 _ID_LOW_BITS = 22
@@ -513,7 +515,7 @@ def simulate_delivery(
     out["real_time_app_install"] = draw(clicksf * install_rate * per_ad(0.85, 1.0), "uint16")
     out["event_attributed"] = draw(clicksf * per_ad(0.05, 0.2), "uint16")
     out["event_realtime"] = draw(clicksf * per_ad(0.05, 0.2), "uint16")
-    return out
+    return {name: out[name].astype(dtype, copy=False) for name, dtype, _ in BASE_COLUMNS}
 
 
 __all__ = [

@@ -344,13 +344,14 @@ class ReportResult:
         dimension_columns = [self._label_column(name, window) for name in self.dimension_names]
         metric_columns = [self._metric_column(spec, window) for spec in self._specs]
         dimension_names, metric_names = self.dimension_names, self.metric_names
+        # Columns all have the page's length, so strict zips would only add per-row checks to the hot path.
         return [
             {
-                "dimensions": dict(zip(dimension_names, dims, strict=True)),
-                "metrics": dict(zip(metric_names, mets, strict=True)),
+                "dimensions": dict(zip(dimension_names, dims, strict=False)),
+                "metrics": dict(zip(metric_names, mets, strict=False)),
             }
             for dims, mets in zip(
-                zip(*dimension_columns, strict=True), zip(*metric_columns, strict=True), strict=True
+                zip(*dimension_columns, strict=False), zip(*metric_columns, strict=False), strict=False
             )
         ]
 
