@@ -208,6 +208,26 @@ def test_advertisers_with_a_token_from_the_environment(cli: Cli, expiring: Runni
     assert_nowhere(cli, {expiring.access_token, expiring.secret})
 
 
+def test_login_uses_a_usable_os_keyring(cli: Cli, expiring: RunningEmulator, tmp_path: Path) -> None:
+    keyring_env = {
+        "PYTHON_KEYRING_BACKEND": "file_keyring.TestKeyring",
+        "PYTHONPATH": str(CONSENT_SCRIPT.parent),
+        "TEST_KEYRING_FILE": str(tmp_path / "os-keyring.json"),
+        "TIKTOK_ADS_MART_STORE": "",
+        "TIKTOK_ADS_MART_PASSPHRASE": "",
+    }
+    result = cli.run(
+        "auth", "login", "--redirect-uri", free_redirect_uri(), "--profile", "kr", env=keyring_env
+    )
+    assert result.returncode == 0, result.stderr
+    assert "stored in keyring file_keyring.TestKeyring" in result.stdout
+    status = cli.run("auth", "status", env=keyring_env)
+    assert "profile kr" in status.stdout and "keyring file_keyring.TestKeyring" in status.stdout
+    assert not (cli.home / "credentials.enc").exists()
+    assert cli.run("auth", "logout", "--profile", "kr", env=keyring_env).returncode == 0
+    assert "No credentials stored" in cli.run("auth", "status", env=keyring_env).stdout
+
+
 def test_exchange_from_a_pasted_url_and_a_reused_code(cli: Cli, expiring: RunningEmulator) -> None:
     redirect = "http://127.0.0.1:9/callback"  # nobody listens: the user copies the URL from the address bar
     portal = f"{expiring.portal_url}?app_id={expiring.app_id}&state=s1&redirect_uri={redirect}"
