@@ -265,3 +265,72 @@ async def test_async_task_cancel(asgi_client: httpx.AsyncClient, emulator: Emula
     assert ok(await post(asgi_client, "report/task/cancel/", token, query))["status"] == "CANCELED"
     assert ok(await get(asgi_client, "report/task/check/", token, **query))["status"] == "CANCELED"
     error(await get(asgi_client, "report/task/download/", token, **query), 40201)
+
+
+async def _rows(client: httpx.AsyncClient, emulator: Emulator, **params: Any) -> list[dict[str, Any]]:
+    rows, _ = await all_pages(client, PATH, emulator.access_token, 1000, **_params(emulator, **params))
+    return rows
+
+
+async def test_audience_breakdowns_sum_to_basic_totals(
+    asgi_client: httpx.AsyncClient, emulator: Emulator
+) -> None:
+    level: dict[str, Any] = {"data_level": "AUCTION_CAMPAIGN", "metrics": ["spend", "impressions", "clicks"]}
+    basic = await _rows(asgi_client, emulator, dimensions=["campaign_id", "stat_time_day"], **level)
+    expected = _spend_by(basic, "campaign_id", "stat_time_day")
+    assert expected
+    for breakdown in (["gender", "age"], ["country_code"], ["platform"]):
+        split = await _rows(
+            asgi_client,
+            emulator,
+            report_type="AUDIENCE",
+            dimensions=["campaign_id", "stat_time_day", *breakdown],
+            **level,
+        )
+        summed = _spend_by(split, "campaign_id", "stat_time_day")
+        assert {k: v for k, v in summed.items() if v} == {k: v for k, v in expected.items() if v}, breakdown
+
+
+async def test_lifetime_equals_the_sum_of_all_days(
+    asgi_client: httpx.AsyncClient, emulator: Emulator
+) -> None:
+    level: dict[str, Any] = {"data_level": "AUCTION_ADVERTISER", "metrics": ["spend", "impressions"]}
+    lifetime = await _rows(
+        asgi_client,
+        emulator,
+        dimensions=["advertiser_id"],
+        query_lifetime=True,
+        start_date="",
+        end_date="",
+        **level,
+    )
+    (row,) = lifetime
+    spend, impressions = Decimal(0), 0
+    # The world's history plus the days the schedule runs ahead of the clock, in 30-day chunks.
+    for start, end in (
+        ("2025-12-01", "2025-12-30"),
+        ("2025-12-31", "2026-01-29"),
+        ("2026-01-30", "2026-02-28"),
+    ):
+        for day in await _rows(
+            asgi_client,
+            emulator,
+            dimensions=["advertiser_id", "stat_time_day"],
+            start_date=start,
+            end_date=end,
+            **level,
+        ):
+            spend += Decimal(day["metrics"]["spend"])
+            impressions += int(day["metrics"]["impressions"])
+    tail = await _rows(
+        asgi_client,
+        emulator,
+        dimensions=["advertiser_id", "stat_time_day"],
+        start_date="2026-03-01",
+        end_date="2026-03-30",
+        **level,
+    )
+    spend += sum((Decimal(day["metrics"]["spend"]) for day in tail), Decimal(0))
+    impressions += sum(int(day["metrics"]["impressions"]) for day in tail)
+    assert spend > 0
+    assert (Decimal(row["metrics"]["spend"]), int(row["metrics"]["impressions"])) == (spend, impressions)
