@@ -204,3 +204,42 @@ async def test_custom_audiences_list_and_get(asgi_client: httpx.AsyncClient, emu
     assert item["audience_history"] == emulator.world.audience_history(adv, wanted[0])[:10]
     missing = await get(asgi_client, "dmp/custom_audience/get/", token, advertiser_id=adv)
     error(missing, 40002, "custom_audience_ids")
+
+
+async def test_status_and_name_filters(asgi_client: httpx.AsyncClient, emulator: Emulator) -> None:
+    token = emulator.access_token
+    adv = next(a for a in emulator.advertiser_ids if any(_deleted(o) for o in emulator.world.ads(a)))
+    ads = emulator.world.ads(adv)
+
+    async def ad_ids(filtering: dict[str, str]) -> list[str]:
+        data = ok(
+            await get(asgi_client, "ad/get/", token, advertiser_id=adv, page_size=1000, filtering=filtering)
+        )
+        return [row["ad_id"] for row in data["list"]]
+
+    assert await ad_ids({"primary_status": "STATUS_DELETE"}) == [o["ad_id"] for o in ads if _deleted(o)]
+    some_status = next(o["secondary_status"] for o in ads if _deleted(o))
+    assert await ad_ids({"secondary_status": some_status}) == [
+        o["ad_id"] for o in ads if o["secondary_status"] == some_status
+    ]
+    word = ads[0]["ad_name"].split()[0].upper()
+    assert await ad_ids({"ad_name": word, "primary_status": "STATUS_ALL"}) == [
+        o["ad_id"] for o in ads if word.lower() in o["ad_name"].lower()
+    ]
+
+
+async def test_audience_list_filtered_by_ids(asgi_client: httpx.AsyncClient, emulator: Emulator) -> None:
+    adv = emulator.advertiser_ids[0]
+    audiences = emulator.world.audiences(adv)
+    wanted = [audiences[-1]["audience_id"], audiences[0]["audience_id"]]
+    data = ok(
+        await get(
+            asgi_client,
+            "dmp/custom_audience/list/",
+            emulator.access_token,
+            advertiser_id=adv,
+            custom_audience_ids=wanted,
+        )
+    )
+    assert {row["audience_id"] for row in data["list"]} == set(wanted)
+    assert data["page_info"]["total_number"] == 2
