@@ -394,6 +394,28 @@ def test_spring_forward_hour_does_not_exist() -> None:
     assert "02" not in labels and {"01", "03"} <= labels
 
 
+def test_fall_back_day_has_one_slot_per_wall_hour_and_still_sums(world: World) -> None:
+    los_angeles = world.advertiser_ids[0]
+    day = "2026-11-01"  # 01:00-02:00 happens twice in Los Angeles: one slot, timed at its first occurrence
+    grain = world.fine_grain(los_angeles)
+    slots = [i for i, hour in enumerate(grain.hours) if hour.startswith(day)]
+    assert len(slots) == 24
+    gaps = np.diff(grain.hour_start_utc[slots])
+    assert sorted(set(gaps.tolist())) == [3600, 7200]
+    query = {
+        "data_level": "AUCTION_AD",
+        "metrics": ADDITIVE,
+        "start_date": day,
+        "end_date": day,
+        "include_deleted": True,
+    }
+    hours = rows(world, los_angeles, dimensions=["ad_id", "stat_time_hour"], **query)
+    days = rows(world, los_angeles, dimensions=["ad_id", "stat_time_day"], **query)
+    assert len({r["dimensions"]["stat_time_hour"] for r in hours}) == 24
+    pick = lambda r: r["dimensions"]["ad_id"]  # noqa: E731
+    assert sums(hours, pick, ADDITIVE) == sums(days, pick, ADDITIVE)
+
+
 def test_restated_hours_still_sum_to_restated_days() -> None:
     world = make_world()
     adv = world.advertiser_ids[1]

@@ -32,11 +32,6 @@ def stable_hash(*parts: object) -> int:
     return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big")
 
 
-def unit_interval(*parts: object) -> float:
-    """A deterministic float in [0, 1) for the parts, for one-off draws that must not shift a stream."""
-    return stable_hash(*parts) / 2.0**64
-
-
 def seeded_rng(*parts: object) -> np.random.Generator:
     """An independent PCG64 stream per purpose, so building one advertiser never shifts another's draws."""
     return np.random.Generator(np.random.PCG64(stable_hash(*parts)))
@@ -555,5 +550,4 @@ __all__ = [
     "stable_hash",
     "to_epoch",
     "unique_id",
-    "unit_interval",
 ]
