@@ -211,6 +211,16 @@ class Emulator:
         self.statistics = Stats()
         self.limiter.reset()
 
+    def warm_up(self) -> None:
+        """Simulate every advertiser's delivery now rather than inside the first report request.
+
+        That first simulation is the world's one expensive step (about a second for thousands of ads);
+        done in a request, it would hold the event loop and bunch up the requests queued behind it, which
+        a client's rate limiter then sees as a burst.
+        """
+        for advertiser_id in self.world.advertiser_ids:
+            self.world.account_data(advertiser_id)
+
     def next_request_id(self) -> str:
         """Unique per request and deterministic: emulator time, a seed tag and a counter."""
         self._request_counter += 1
@@ -274,8 +284,12 @@ def run_emulator(
     *,
     log_level: str = "warning",
     startup_timeout: float = 10.0,
+    warm_up: bool = True,
 ) -> Iterator[RunningEmulator]:
-    """Serve an emulator with uvicorn in a background thread for the duration of the block."""
+    """Serve an emulator with uvicorn in a background thread for the duration of the block.
+
+    ``warm_up`` simulates the world's delivery before serving (see ``Emulator.warm_up``).
+    """
     import uvicorn
 
     from tiktok_ads_mart.emulator.app import create_app
@@ -285,6 +299,12 @@ def run_emulator(
     else:
         emulator = Emulator(config_or_emulator)
     sock = bind_socket(host, port)
+    if warm_up:
+        try:
+            emulator.warm_up()
+        except BaseException:
+            sock.close()
+            raise
     bound_port = sock.getsockname()[1]
     server = uvicorn.Server(
         uvicorn.Config(
