@@ -549,6 +549,21 @@ def test_pages_slice_the_rows_in_time_id_order(world: World) -> None:
     assert number(totals["spend"]) == sum(number(r["metrics"]["spend"]) for r in everything)
 
 
+def test_order_field_sorts_rows_and_keeps_dashes_last(world: World) -> None:
+    adv = world.advertiser_ids[1]
+    query = daily("AD", "ad_id", metrics=["spend", "impressions", "cost_per_conversion"])
+    plain = rows(world, adv, **query)
+    by_spend = rows(world, adv, **query, order_field="spend")
+    assert sorted(map(orjson.dumps, by_spend)) == sorted(map(orjson.dumps, plain))
+    spends = [number(r["metrics"]["spend"]) for r in by_spend]
+    assert spends == sorted(spends, reverse=True)
+    by_cost = rows(world, adv, **query, order_field="cost_per_conversion", order_type="ASC")
+    values = [r["metrics"]["cost_per_conversion"] for r in by_cost]
+    shown = [number(v) for v in values if v != "-"]
+    assert shown == sorted(shown) and "-" in values
+    assert values[len(shown) :] == ["-"] * (len(values) - len(shown))
+
+
 def test_attributes_follow_the_objects(world: World) -> None:
     adv = world.advertiser_ids[0]
     names = {a["ad_id"]: (a["ad_name"], a["adgroup_name"], a["campaign_name"]) for a in world.ads(adv)}
@@ -644,6 +659,9 @@ BASE = {
             {"filters": [{"field_name": "campaign_name", "filter_type": "MATCH", "filter_value": "x"}]},
             "filtering",
         ),
+        ({"order_field": "ad_name"}, "order_field"),
+        ({"order_field": "nope"}, "order_field: unknown metric 'nope'"),
+        ({"order_field": "spend", "order_type": "UP"}, "order_type"),
     ],
 )
 def test_invalid_requests_name_the_problem(world: World, change: dict[str, Any], message: str) -> None:

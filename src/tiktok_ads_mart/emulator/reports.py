@@ -102,6 +102,8 @@ class Query:
     lifetime: bool
     include_deleted: bool
     filters: tuple[tuple[str, tuple[str, ...]], ...]
+    order_field: str | None = None  # a non-attribute metric; rows keep time, id, bucket order without it
+    order_descending: bool = True
 
 
 def validate(
@@ -115,6 +117,8 @@ def validate(
     query_lifetime: bool,
     include_deleted: bool,
     filters: Sequence[Mapping[str, Any]] | Mapping[str, Sequence[str]] | None,
+    order_field: str | None = None,
+    order_type: str | None = None,
 ) -> Query:
     """Check a request the way TikTok does and normalise it; raises ReportParamError naming the parameter."""
     if report_type not in ("BASIC", "AUDIENCE"):
@@ -198,6 +202,7 @@ def validate(
         bool(query_lifetime),
         bool(include_deleted) or level == "ADVERTISER" or _asks_for_deleted(filters),
         _parse_filters(filters),
+        *_parse_order(order_field, order_type),
     )
 
 
@@ -228,6 +233,19 @@ def _validate_metrics(
                 "stat_time_hour or query_lifetime"
             )
     return names
+
+
+def _parse_order(order_field: str | None, order_type: str | None) -> tuple[str | None, bool]:
+    if order_type not in (None, "", "ASC", "DESC"):
+        raise ReportParamError(f"order_type: must be ASC or DESC, got {order_type!r}")
+    if not order_field:
+        return None, True
+    spec = metric_specs().get(order_field)
+    if spec is None:
+        raise ReportParamError(f"order_field: unknown metric {order_field!r}")
+    if spec.kind == "attribute":
+        raise ReportParamError(f"order_field: {order_field} is an attribute metric; sort by a numeric one")
+    return order_field, order_type != "ASC"
 
 
 def _parse_date(name: str, value: str | None) -> date:
@@ -561,7 +579,8 @@ def execute(data: AccountData, query: Query, now: int) -> ReportResult:
     """Rows of a validated query at clock ``now``: exact sums of the fine grain, ordered time, id, bucket."""
     specs = [metric_specs()[name] for name in query.metrics]
     wanted: set[Series] = {_IMPRESSIONS}
-    for spec in specs:
+    order_spec = metric_specs()[query.order_field] if query.order_field else None
+    for spec in [*specs, *([order_spec] if order_spec else [])]:
         wanted.update(s for s in spec.series() if s != REACH)
     bases = sorted({name for s in wanted for name in s.bases()})
     first, stop, days_covered = _day_range(data, query, now)
@@ -615,12 +634,20 @@ def execute(data: AccountData, query: Query, now: int) -> ReportResult:
     row_entity, row_bucket = np.divmod(rest, buckets)
     series = {s: v.transpose(1, 0, 2).reshape(-1)[index] for s, v in grouped.items()}
     totals = {s: int(v.sum()) for s, v in series.items()}
-    if any(REACH in spec.series() for spec in specs):
+    if any(REACH in spec.series() for spec in [*specs, *([order_spec] if order_spec else [])]):
         row_days = days_covered if query.time_dimension is None else 1
         permille = reach_permille(data.id_hash[level][row_entity], row_days, hourly)
         series[REACH] = (series[_IMPRESSIONS] * permille + 999) // 1000
         total_permille = reach_permille(data.id_hash["ADVERTISER"], days_covered, False)
         totals[REACH] = int((totals[_IMPRESSIONS] * total_permille[0] + 999) // 1000)
+    if order_spec is not None:
+        permutation = _row_order(order_spec, series, query.order_descending)
+        row_time, row_entity, row_bucket = (
+            row_time[permutation],
+            row_entity[permutation],
+            row_bucket[permutation],
+        )
+        series = {s: v[permutation] for s, v in series.items()}
     labels: dict[str, tuple[list[str], np.ndarray]] = {
         ID_DIMENSIONS[level]: (data.sorted_ids[level], row_entity)
     }
@@ -642,6 +669,19 @@ def execute(data: AccountData, query: Query, now: int) -> ReportResult:
         currency_decimals=data.adv.currency_decimals,
         total_series=totals,
     )
+
+
+def _row_order(spec: MetricSpec, series: dict[Any, np.ndarray], descending: bool) -> np.ndarray:
+    """``order_field``: a stable sort by the metric's value; rows showing "-" come last either way."""
+    assert spec.num is not None
+    key = series[spec.num].astype(np.float64)
+    if spec.kind == "ratio":
+        assert spec.den is not None
+        den = series[spec.den]
+        key = np.where(den > 0, key * spec.mul / np.where(den > 0, den, 1), np.nan)
+    key = -key if descending else key
+    permutation: np.ndarray = np.argsort(np.where(np.isnan(key), np.inf, key), kind="stable")
+    return permutation
 
 
 def _day_range(data: AccountData, query: Query, now: int) -> tuple[int, int, int]:

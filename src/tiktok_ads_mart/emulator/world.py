@@ -307,6 +307,8 @@ class World:
         query_lifetime: bool = False,
         include_deleted: bool = False,
         filters: Sequence[Mapping[str, Any]] | Mapping[str, Sequence[str]] | None = None,
+        order_field: str | None = None,
+        order_type: str | None = None,
     ) -> ReportResult:
         """A synchronous BASIC or AUDIENCE report as TikTok computes it, at the current clock.
 
@@ -314,6 +316,7 @@ class World:
         ``include_deleted`` is what ``*_status IN ["STATUS_ALL"]`` asks for; ``filters`` are the other
         ``filtering`` entries (``campaign_ids``/``adgroup_ids``/``ad_ids`` IN lists). Results are cached per
         (advertiser, query, clock), so paging through one query formats only the requested page.
+        ``order_field``/``order_type`` (ASC or DESC, the default) sort rows by a non-attribute metric.
         """
         if advertiser_id not in self._advertisers:
             raise ReportParamError(f"advertiser_id: unknown advertiser {advertiser_id}")
@@ -327,6 +330,8 @@ class World:
             query_lifetime=query_lifetime,
             include_deleted=include_deleted,
             filters=filters,
+            order_field=order_field,
+            order_type=order_type,
         )
         key = (advertiser_id, query, self._now_epoch)
         result = self._reports.get(key)
