@@ -279,6 +279,7 @@ def bucket_weights(rng: np.random.Generator, family: str, count: int, buckets: i
 
 # ------------------------------------------------------------------------------------ generation
 def unique_id(created: int, used: set[str], *parts: object) -> str:
+    """A snowflake ID not yet used in this world (a hash collision just draws the next candidate)."""
     bump = 0
     while True:
         candidate = snowflake_id(created, *parts, bump)
@@ -318,6 +319,8 @@ def build_audiences(
     horizon: int,
     used_ids: set[str],
 ) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    """Custom audiences (cycling TikTok's audience types) and their edit histories; with four or more,
+    the last one is created after ``now`` so moving the clock reveals it."""
     audiences: list[dict[str, Any]] = []
     history: dict[str, list[dict[str, Any]]] = {}
     for n in range(count):
