@@ -334,3 +334,18 @@ async def test_lifetime_equals_the_sum_of_all_days(
     impressions += sum(int(day["metrics"]["impressions"]) for day in tail)
     assert spend > 0
     assert (Decimal(row["metrics"]["spend"]), int(row["metrics"]["impressions"])) == (spend, impressions)
+
+
+async def test_order_field_sorts_rows(asgi_client: httpx.AsyncClient, emulator: Emulator) -> None:
+    token = emulator.access_token
+    params = _params(emulator, metrics=["spend", "clicks"], order_field="clicks")
+    descending = ok(await get(asgi_client, PATH, token, page_size=1000, **params))["list"]
+    clicks = [int(row["metrics"]["clicks"]) for row in descending]
+    assert clicks == sorted(clicks, reverse=True) and clicks[0] > clicks[-1]
+    ascending = ok(await get(asgi_client, PATH, token, page_size=1000, order_type="ASC", **params))["list"]
+    assert [int(row["metrics"]["clicks"]) for row in ascending] == sorted(clicks)
+    error(
+        await get(asgi_client, PATH, token, **_params(emulator, order_field="no_metric")),
+        40002,
+        "order_field",
+    )

@@ -57,6 +57,8 @@ class ReportQuery:
     query_lifetime: bool
     include_deleted: bool
     filters_json: bytes
+    order_field: str | None = None
+    order_type: str | None = None
 
     @property
     def filters(self) -> list[dict[str, Any]]:
@@ -146,6 +148,8 @@ def parse_query(call: Call) -> ReportQuery:
         query_lifetime=lifetime,
         include_deleted=include_deleted,
         filters_json=orjson.dumps(filters),
+        order_field=params.string("order_field"),
+        order_type=params.string("order_type"),
     )
 
 
@@ -169,6 +173,8 @@ def run_query(emulator: Emulator, query: ReportQuery) -> Any:
             query_lifetime=query.query_lifetime,
             include_deleted=query.include_deleted,
             filters=query.filters,
+            order_field=query.order_field,
+            order_type=query.order_type,
         )
     except ReportParamError as exc:
         raise ParamError(str(exc)) from None
