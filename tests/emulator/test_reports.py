@@ -12,7 +12,7 @@ import numpy as np
 import orjson
 import pytest
 
-from tiktok_ads_mart.emulator.catalog import ADVERTISER_DAILY_ONLY, catalog_names
+from tiktok_ads_mart.emulator.catalog import ADVERTISER_DAILY_ONLY, catalog_names, metric_specs
 from tiktok_ads_mart.emulator.config import EmulatorConfig
 from tiktok_ads_mart.emulator.reports import ReportParamError
 from tiktok_ads_mart.emulator.world import World
@@ -517,6 +517,44 @@ def test_every_catalog_metric_is_accepted_with_well_formed_values(world: World) 
                 and value != "-"
             ):
                 assert DECIMAL.match(value) or not value[0].isdigit(), (name, value)
+
+
+def test_catalog_cost_and_rate_metrics_agree_with_their_counters(world: World) -> None:
+    adv = world.advertiser_ids[0]
+    names = set(catalog_names())
+    counters = {n for n in names if metric_specs()[n].kind == "count" and n != "reach"}
+    costs = {f"cost_per_{c}": c for c in counters if f"cost_per_{c}" in names}
+    rates = {f"{c}_rate": c for c in counters if f"{c}_rate" in names}
+    assert len(costs) > 40 and len(rates) > 20
+    metrics = sorted(
+        {
+            "spend",
+            "clicks",
+            "impressions",
+            *counters & (set(costs.values()) | set(rates.values())),
+            *costs,
+            *rates,
+        }
+    )
+    checked = 0
+    for row in rows(world, adv, **daily("AD", "ad_id", "2026-11-10", "2026-11-19", metrics=metrics)):
+        m = row["metrics"]
+        for cost, counter in costs.items():
+            if number(m[counter]) == 0:
+                assert m[cost] == "-"
+            else:
+                assert number(m[cost]) == half_up(number(m["spend"]) / number(m[counter]), 2), cost
+                checked += 1
+        for rate, counter in rates.items():
+            if m[rate] != "-":
+                shares = {
+                    half_up(number(m[counter]) * 100 / number(m[d]), 2)
+                    for d in ("clicks", "impressions")
+                    if number(m[d])
+                }
+                assert number(m[rate]) in shares, rate
+                checked += 1
+    assert checked > 1000
 
 
 def test_same_config_same_report_bytes() -> None:
