@@ -14,7 +14,7 @@ import pytest
 
 from tiktok_ads_mart.emulator.catalog import ADVERTISER_DAILY_ONLY, catalog_names, metric_specs
 from tiktok_ads_mart.emulator.config import EmulatorConfig
-from tiktok_ads_mart.emulator.reports import ReportParamError
+from tiktok_ads_mart.emulator.reports import ReportCache, ReportParamError
 from tiktok_ads_mart.emulator.world import World
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
@@ -723,3 +723,17 @@ def test_fine_grain_respects_the_clock(world: World) -> None:
     for name in grain.metrics:
         assert not np.any(grain.values[name][:, later])
     assert np.all(grain.values["clicks"] <= grain.values["impressions"])
+
+
+def test_result_cache_is_bounded_by_entries_and_rows() -> None:
+    class Sized:
+        def __init__(self, total: int) -> None:
+            self.total = total
+
+    cache = ReportCache(size=3, max_rows=100)
+    for key, total in (("a", 10), ("b", 10), ("c", 10), ("d", 10)):
+        cache.put(key, Sized(total))  # type: ignore[arg-type]
+    assert cache.get("a") is None and cache.get("b") is not None
+    cache.put("big", Sized(95))  # type: ignore[arg-type]
+    assert cache.get("big") is not None
+    assert all(cache.get(key) is None for key in ("b", "c", "d"))

@@ -80,6 +80,7 @@ STATUS_FIELDS = frozenset({"campaign_status", "adgroup_status", "ad_status"})
 MAX_DAYS = {"stat_time_day": 30, "stat_time_hour": 1, None: 365}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 CACHE_SIZE = 16
+CACHE_MAX_ROWS = 2_000_000
 
 
 class ReportParamError(ValueError):
@@ -378,10 +379,15 @@ class ReportResult:
 
 
 class ReportCache:
-    """A small LRU of results keyed by (advertiser, query, clock), so paging one query is O(page)."""
+    """A small LRU of results keyed by (advertiser, query, clock), so paging one query is O(page).
 
-    def __init__(self, size: int = CACHE_SIZE) -> None:
+    Bounded by entries and by rows held (a big AUDIENCE result is tens of MB of integer columns).
+    """
+
+    def __init__(self, size: int = CACHE_SIZE, max_rows: int = CACHE_MAX_ROWS) -> None:
         self._size = size
+        self._max_rows = max_rows
+        self._rows = 0
         self._items: OrderedDict[Any, ReportResult] = OrderedDict()
 
     def get(self, key: Any) -> ReportResult | None:
@@ -391,10 +397,14 @@ class ReportCache:
         return found
 
     def put(self, key: Any, result: ReportResult) -> None:
+        previous = self._items.pop(key, None)
+        if previous is not None:
+            self._rows -= previous.total
         self._items[key] = result
-        self._items.move_to_end(key)
-        while len(self._items) > self._size:
-            self._items.popitem(last=False)
+        self._rows += result.total
+        while len(self._items) > 1 and (len(self._items) > self._size or self._rows > self._max_rows):
+            _, evicted = self._items.popitem(last=False)
+            self._rows -= evicted.total
 
 
 def day_labels(first_day: date, count: int) -> list[str]:
