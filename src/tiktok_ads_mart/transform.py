@@ -14,7 +14,10 @@ what makes other connectors slow. Types in the mart:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import io
+import itertools
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -24,6 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.json as pajson
 
 from tiktok_ads_mart.catalog import EntitySpec, ReportSpec, metric_kind
 
@@ -32,6 +36,7 @@ _WIDE_DECIMAL = pa.decimal128(38, 18)
 LOCAL_TIMESTAMP = pa.timestamp("s")
 UTC_TIMESTAMP = pa.timestamp("s", tz="UTC")
 _NULL_STRINGS = ("-", "", "--", "N/A")
+_NULL_SET = pa.array(_NULL_STRINGS)
 _TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
@@ -99,7 +104,7 @@ def _string_array(values: list[Any]) -> pa.Array:
 
 def _null_dashes(array: pa.Array) -> pa.Array:
     """TikTok's ``"-"`` (no data) and empty strings become NULL; a trailing ``%`` is dropped."""
-    is_null = pc.is_in(array, value_set=pa.array(_NULL_STRINGS))
+    is_null = pc.is_in(array, value_set=_NULL_SET)
     if pc.any(is_null).as_py():
         array = pc.if_else(is_null, pa.scalar(None, pa.string()), array)
     if pc.any(pc.ends_with(array, "%")).as_py():
@@ -142,43 +147,165 @@ def _utc_hours(local: pa.Array, zone: ZoneInfo) -> pa.Array:
     return pc.take(lookup, pc.index_in(local, value_set=distinct)).cast(UTC_TIMESTAMP)
 
 
+ColumnSource = Callable[[str], "pa.Array | None"]
+
+
 def report_table(spec: ReportSpec, rows: Sequence[Mapping[str, Any]], ctx: AdvertiserContext) -> pa.Table:
-    """One report page (``data.list``) to a typed table in :func:`report_schema` order."""
-    schema = report_schema(spec)
-    count = len(rows)
+    """One report page (``data.list`` as parsed JSON) to a typed table in :func:`report_schema` order."""
     dims = [row.get("dimensions") or {} for row in rows]
     metrics = [row.get("metrics") or {} for row in rows]
+    return _report_columns(
+        spec,
+        lambda name: _string_array([d.get(name) for d in dims]),
+        lambda name: _string_array([m.get(name) for m in metrics]),
+        len(rows),
+        ctx,
+    )
+
+
+def report_table_from_arrow(spec: ReportSpec, rows: pa.StructArray, ctx: AdvertiserContext) -> pa.Table:
+    """The same, from a page pyarrow's JSON reader parsed (see :func:`parse_report_page`): no Python strings."""
+    dims = rows.field("dimensions")
+    metrics = rows.field("metrics")
+    dim_names = {f.name for f in dims.type}
+    metric_names = {f.name for f in metrics.type}
+    return _report_columns(
+        spec,
+        lambda name: dims.field(name) if name in dim_names else None,
+        lambda name: metrics.field(name) if name in metric_names else None,
+        len(rows),
+        ctx,
+    )
+
+
+def _report_columns(
+    spec: ReportSpec, dim: ColumnSource, metric: ColumnSource, count: int, ctx: AdvertiserContext
+) -> pa.Table:
+    schema = report_schema(spec)
     columns: dict[str, pa.Array] = {}
+    numeric: dict[pa.DataType, list[str]] = {pa.int64(): [], DECIMAL: [], pa.string(): []}
+
+    def present(values: pa.Array | None) -> pa.Array:
+        return values if values is not None else pa.nulls(count, pa.string())
+
     for schema_field in schema:
         name = schema_field.name
         if name == "advertiser_id":
-            columns[name] = pa.array([ctx.advertiser_id] * count, type=pa.string())
+            columns[name] = pa.repeat(pa.scalar(ctx.advertiser_id, pa.string()), count)
         elif name == "stat_time_day":
-            raw = _string_array([d.get(name) for d in dims])
-            columns[name] = pc.cast(pc.utf8_slice_codeunits(raw, 0, 10), pa.date32())
+            columns[name] = pc.cast(pc.utf8_slice_codeunits(present(dim(name)), 0, 10), pa.date32())
         elif name == "stat_time_hour":
-            raw = _string_array([d.get(name) for d in dims])
-            local = pc.strptime(raw, format=_TIME_FORMAT, unit="s")
+            local = pc.strptime(present(dim(name)), format=_TIME_FORMAT, unit="s")
             columns[name] = local
             columns["stat_time_hour_utc"] = _utc_hours(local, ctx.zone)
         elif name == "stat_time_hour_utc":
             continue
         elif name == "timezone":
-            columns[name] = pa.array([ctx.timezone] * count, type=pa.string())
+            columns[name] = pa.repeat(pa.scalar(ctx.timezone, pa.string()), count)
         elif name == spec.id_dimension or name in spec.breakdown:
-            columns[name] = _string_array([d.get(name) for d in dims])
+            columns[name] = present(dim(name))
         else:
-            values = _string_array([m.get(name) for m in metrics])
+            values = present(metric(name))
             if name == "currency" and ctx.currency is not None and values.null_count == count:
-                values = pa.array([ctx.currency] * count, type=pa.string())
-            target = schema_field.type
-            if target == pa.int64():
-                columns[name] = to_int64(values)
-            elif target == DECIMAL:
-                columns[name] = to_decimal(values)
-            else:
-                columns[name] = _null_dashes(values)
+                values = pa.repeat(pa.scalar(ctx.currency, pa.string()), count)
+            numeric[schema_field.type].append(name)
+            columns[name] = values
+    # One cast per type over all of a page's metric columns end to end, then zero-copy slices: a
+    # compute call costs far more than the values it converts, so 60 columns must not mean 300 calls.
+    for target, names in numeric.items():
+        if not names:
+            continue
+        joined = pa.concat_arrays([_as_string(columns[name]) for name in names])
+        if target == pa.int64():
+            converted = to_int64(joined)
+        elif target == DECIMAL:
+            converted = to_decimal(joined)
+        else:
+            converted = _null_dashes(joined)
+        for index, name in enumerate(names):
+            columns[name] = converted.slice(index * count, count)
     return pa.Table.from_arrays([columns[f.name] for f in schema], schema=schema)
+
+
+def _as_string(array: pa.Array) -> pa.Array:
+    return array if array.type == pa.string() else pc.cast(array, pa.string())
+
+
+@cache
+def page_schema(dimensions: tuple[str, ...], metrics: tuple[str, ...]) -> pa.Schema:
+    """The envelope of one report page as pyarrow's JSON reader should read it: every value a string."""
+    row = pa.struct(
+        [
+            pa.field("dimensions", pa.struct([pa.field(d, pa.string()) for d in dimensions])),
+            pa.field("metrics", pa.struct([pa.field(m, pa.string()) for m in metrics])),
+        ]
+    )
+    page_info = pa.struct(
+        [pa.field(n, pa.int64()) for n in ("page", "page_size", "total_number", "total_page")]
+    )
+    data = pa.struct([pa.field("list", pa.list_(row)), pa.field("page_info", page_info)])
+    envelope = [("code", pa.int64()), ("message", pa.string()), ("request_id", pa.string()), ("data", data)]
+    return pa.schema([pa.field(name, kind) for name, kind in envelope])
+
+
+@dataclass(frozen=True)
+class ParsedPage:
+    """A report page already in arrow: its rows, ``page_info`` and TikTok's request id."""
+
+    rows: pa.StructArray
+    page_info: dict[str, int]
+    request_id: str | None
+
+
+def parse_report_page(
+    dimensions: tuple[str, ...], metrics: tuple[str, ...], body: bytes
+) -> ParsedPage | None:
+    """Parse a successful report page straight into arrow (C++, outside the GIL), or ``None``.
+
+    ``None`` means "not a plain success page": an error envelope, a truncated body, bare numbers where
+    strings were expected... The caller then lets the client's ordinary JSON path handle it.
+    """
+    if not body:
+        return None
+    try:
+        table = pajson.read_json(
+            io.BytesIO(body.replace(b"\n", b" ")),  # one JSON line; raw newlines only occur between tokens
+            read_options=pajson.ReadOptions(block_size=len(body) + 64, use_threads=False),
+            parse_options=pajson.ParseOptions(
+                explicit_schema=page_schema(dimensions, metrics), unexpected_field_behavior="ignore"
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OSError):
+        return None
+    if table.num_rows != 1 or table["code"][0].as_py() != 0:
+        return None
+    data = table["data"].combine_chunks()
+    rows = pc.list_flatten(data.field("list"))
+    info = data.field("page_info")[0].as_py() or {}
+    request_id = table["request_id"][0].as_py()
+    return ParsedPage(rows, {key: int(value or 0) for key, value in info.items()}, request_id)
+
+
+class ParsedPages:
+    """Hand-over of arrow pages from the HTTP transport to the engine, by a key in the small envelope."""
+
+    def __init__(self) -> None:
+        self._pages: dict[str, ParsedPage] = {}
+        self._lock = threading.Lock()
+        self._counter = itertools.count(1)
+
+    def put(self, page: ParsedPage) -> str:
+        key = f"p{next(self._counter)}"
+        with self._lock:
+            self._pages[key] = page
+        return key
+
+    def take(self, key: str) -> ParsedPage:
+        with self._lock:
+            return self._pages.pop(key)
+
+    def __len__(self) -> int:
+        return len(self._pages)
 
 
 # --- entities ------------------------------------------------------------------------------------
@@ -266,10 +393,15 @@ __all__ = [
     "LOCAL_TIMESTAMP",
     "UTC_TIMESTAMP",
     "AdvertiserContext",
+    "ParsedPage",
+    "ParsedPages",
     "entity_table",
     "is_deleted",
+    "page_schema",
+    "parse_report_page",
     "report_schema",
     "report_table",
+    "report_table_from_arrow",
     "to_decimal",
     "to_int64",
     "zone_for",

@@ -52,6 +52,12 @@ def sync_command(
     duckdb_path: Annotated[
         str | None, _option("DuckDB file (default ./tiktok_ads.duckdb).", "--duckdb-path")
     ] = None,
+    duckdb_memory_limit: Annotated[
+        str | None,
+        _option(
+            "DuckDB's memory cap while loading (default 64MB; it spills beyond).", "--duckdb-memory-limit"
+        ),
+    ] = None,
     dataset_name: Annotated[
         str | None, _option("Dataset/schema name (default tiktok).", "--dataset-name")
     ] = None,
@@ -88,6 +94,7 @@ def sync_command(
         "include_deleted": include_deleted,
         "destination": destination,
         "duckdb_path": duckdb_path,
+        "duckdb_memory_limit": duckdb_memory_limit,
         "dataset_name": dataset_name,
         "rate_tier": rate_tier,
         "qps": qps,
