@@ -162,7 +162,7 @@ def assert_report_equal(
 def report_span(settings: SyncSettings, world: World, advertiser_id: str) -> tuple[dt.date, dt.date]:
     """The days a first run reads: default history up to today, in the advertiser's timezone."""
     timezone = next(a for a in world.advertisers() if a["advertiser_id"] == advertiser_id)["timezone"]
-    today = settings.clock().astimezone(zone_for(timezone)).date()
+    today = settings.clock().astimezone(zone_for(timezone) or dt.UTC).date()
     return today - dt.timedelta(days=settings.default_history_days), today
 
 

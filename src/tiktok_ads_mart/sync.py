@@ -27,7 +27,7 @@ from tiktok_ads_mart.config import SyncSettings
 from tiktok_ads_mart.errors import ApiError, PermissionDenied, TikTokAdsMartError, TransportError
 from tiktok_ads_mart.secret import Secret
 from tiktok_ads_mart.source import Extractor, PlanSettings, RunStats, SourceRun, tiktok_ads_source
-from tiktok_ads_mart.transform import AdvertiserContext, ParsedPages, parse_report_page
+from tiktok_ads_mart.transform import AdvertiserContext, ParsedPages, parse_report_page, zone_for
 
 # dlt phones home unless told not to; this tool only talks to TikTok and the destination.
 os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
@@ -199,8 +199,13 @@ async def fetch_advertisers(
 
 
 def context_for(row: dict[str, Any]) -> AdvertiserContext:
-    """Report times are in ``timezone``; TikTok also gives an IANA ``display_timezone``."""
-    timezone = str(row.get("timezone") or row.get("display_timezone") or "UTC")
+    """Report times are in ``timezone``; TikTok also gives an IANA ``display_timezone`` to fall back on."""
+    candidates = [str(row.get(key)) for key in ("timezone", "display_timezone") if row.get(key)]
+    timezone = next((name for name in candidates if zone_for(name) is not None), "UTC")
+    if candidates and zone_for(candidates[0]) is None:
+        log.warning(
+            "advertiser %s: unknown timezone %r, using %s", row.get("advertiser_id"), candidates[0], timezone
+        )
     currency = row.get("currency")
     return AdvertiserContext(str(row["advertiser_id"]), str(currency) if currency else None, timezone)
 

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import io
 import itertools
+import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -49,17 +50,24 @@ class AdvertiserContext:
     timezone: str
 
     @property
-    def zone(self) -> ZoneInfo:
-        return zone_for(self.timezone)
+    def zone(self) -> tzinfo:
+        return zone_for(self.timezone) or UTC
+
+
+_OFFSET = re.compile(r"^(?:GMT|UTC)\s*([+-])(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
 
 
 @cache
-def zone_for(name: str) -> ZoneInfo:
-    """The advertiser's zone; TikTok names like ``Etc/GMT+8`` are IANA names too. Unknown means UTC."""
+def zone_for(name: str) -> tzinfo | None:
+    """An IANA name (``Etc/GMT+8`` is one too) or a bare offset like ``GMT+08:00``; ``None`` if neither."""
+    match = _OFFSET.match(name.strip())
+    if match:
+        sign = -1 if match.group(1) == "-" else 1
+        return timezone(sign * timedelta(hours=int(match.group(2)), minutes=int(match.group(3) or 0)))
     try:
-        return ZoneInfo(name)
+        return ZoneInfo(name.strip())
     except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+        return None
 
 
 def _type_for_metric(name: str) -> pa.DataType:
@@ -136,7 +144,7 @@ def to_int64(array: pa.Array) -> pa.Array:
         return pc.cast(pc.round(to_decimal(array), 0), pa.int64())
 
 
-def _utc_hours(local: pa.Array, zone: ZoneInfo) -> pa.Array:
+def _utc_hours(local: pa.Array, zone: tzinfo) -> pa.Array:
     """Local wall-clock hours to UTC, one zoneinfo conversion per distinct hour (a page has few)."""
     distinct = pc.unique(local)
     converted = [

@@ -144,3 +144,21 @@ def test_advertiser_rows_epoch_create_time_and_decimal_balance() -> None:
     assert got["create_time"] == dt.datetime.fromtimestamp(1510740064, dt.UTC)
     assert got["balance"] == Decimal("10.25")
     assert got["is_deleted"] is False
+
+
+def test_timezones_by_name_or_offset() -> None:
+    from tiktok_ads_mart.sync import context_for
+    from tiktok_ads_mart.transform import zone_for
+
+    moment = dt.datetime(2026, 7, 1, 12, tzinfo=dt.UTC)
+    assert moment.astimezone(zone_for("GMT+08:00")).hour == 20  # type: ignore[arg-type]
+    assert moment.astimezone(zone_for("UTC-5")).hour == 7  # type: ignore[arg-type]
+    assert moment.astimezone(zone_for("Etc/GMT+8")).hour == 4  # type: ignore[arg-type]  (POSIX sign)
+    assert zone_for("Mars/Olympus") is None
+    row = {
+        "advertiser_id": "1",
+        "timezone": "Mars/Olympus",
+        "display_timezone": "Asia/Tokyo",
+        "currency": "JPY",
+    }
+    assert context_for(row).timezone == "Asia/Tokyo"
