@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from tiktok_ads_mart.emulator.ids import stable_hash
+
 # Base series simulated per (ad, local hour), in this order and dtype. The dtype bounds what one hour can hold (impressions per ad
 # and hour are capped at 60000, so every count derived from them fits 16 bits). "mature" columns are
 # attributed to the serving hour and restate over 7 days as the clock moves (attribution restatement).
@@ -365,8 +367,6 @@ def _pool(stem: str) -> tuple[tuple[str, ...], Series]:
 
 
 def _stable_pick(options: tuple[str, ...], key: str) -> str:
-    from tiktok_ads_mart.emulator.ids import stable_hash
-
     return options[stable_hash("pool", key) % len(options)]
 
 

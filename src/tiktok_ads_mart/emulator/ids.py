@@ -1,5 +1,6 @@
 """How the fake world is generated: stable hashes, seeded streams, TikTok-shaped IDs, local clocks,
-the vocabulary of names and markets, audiences, audience buckets and the hourly delivery simulation.
+the vocabulary of names and markets, audiences and audience buckets (the hourly delivery simulation that
+draws from these streams is in :mod:`tiktok_ads_mart.emulator.delivery`).
 
 Everything random in the world flows from here so that one seed gives the same bytes on every machine
 and in every process: Python's ``hash()`` is salted per process, so it is never used; blake2b is. Each
@@ -17,8 +18,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-
-from tiktok_ads_mart.emulator.catalog import BASE_COLUMNS
 
 SECONDS_PER_HOUR = 3600
 SECONDS_PER_DAY = 86400
@@ -388,134 +387,6 @@ def build_audiences(
     return audiences, history
 
 
-# ------------------------------------------------------------------------------------ delivery
-_HOUR_CURVE = np.array(
-    [
-        0.35,
-        0.25,
-        0.18,
-        0.15,
-        0.15,
-        0.2,
-        0.35,
-        0.6,
-        0.8,
-        0.9,
-        1.0,
-        1.05,
-        1.1,
-        1.05,
-        1.0,
-        1.0,
-        1.1,
-        1.25,
-        1.5,
-        1.75,
-        1.9,
-        1.8,
-        1.4,
-        0.85,
-    ],
-    dtype=np.float32,
-)
-_HOUR_CURVE /= _HOUR_CURVE.mean()
-_WEEKDAY = np.array([0.95, 0.97, 1.0, 1.02, 1.08, 1.12, 1.05], dtype=np.float32)
-MAX_IMPRESSIONS_PER_HOUR = 60_000
-# objective -> click-through rate, conversions per click, and result per (impression, click, video play)
-_OBJECTIVE_RATES: dict[str, tuple[float, float, tuple[float, float, float]]] = {
-    "WEB_CONVERSIONS": (0.012, 0.08, (0.0, 0.08, 0.0)),
-    "APP_PROMOTION": (0.010, 0.05, (0.0, 0.20, 0.0)),
-    "TRAFFIC": (0.018, 0.01, (0.0, 0.90, 0.0)),
-    "LEAD_GENERATION": (0.011, 0.06, (0.0, 0.06, 0.0)),
-    "VIDEO_VIEWS": (0.006, 0.004, (0.0, 0.0, 0.12)),
-    "REACH": (0.005, 0.003, (0.25, 0.0, 0.0)),
-    "ENGAGEMENT": (0.008, 0.005, (0.0, 0.0, 0.02)),
-}
-
-
-def simulate_delivery(
-    rng: np.random.Generator,
-    active: np.ndarray,
-    local_hours: np.ndarray,
-    local_weekdays: np.ndarray,
-    slot_day: np.ndarray,
-    objectives: list[str],
-    minor_per_usd: float,
-) -> dict[str, np.ndarray]:
-    """Final (fully attributed) base series per ad and local hour slot, shape [ads, slots] each.
-
-    Impressions follow a per-ad level, a local-time daily curve, weekday and day-to-day swings; every
-    other series is a per-ad rate of a parent series with stochastic rounding, so a series is 0 wherever
-    impressions are 0 (no delivery, no row) and children never exceed their parent (clicks <= impressions,
-    p100 <= p75 ...). Only numpy vector operations: 1000 ads x 67 days take well under a second.
-    """
-    ads, slots = active.shape
-    days = int(slot_day.max()) + 1 if slots else 0
-
-    def per_ad(low: float, high: float) -> np.ndarray:
-        return np.asarray(rng.uniform(low, high, size=ads), dtype=np.float32)[:, None]
-
-    def draw(mean: np.ndarray, dtype: str) -> np.ndarray:
-        noisy = np.floor(mean + rng.random((ads, slots), dtype=np.float32))
-        return noisy.astype(dtype)
-
-    level = np.asarray(rng.lognormal(np.log(5000.0), 0.9, size=ads), dtype=np.float32)[:, None] / 24
-    daily = rng.lognormal(0.0, 0.25, (ads, days)).astype(np.float32)
-    shape = daily[:, slot_day] * (_HOUR_CURVE[local_hours] * _WEEKDAY[local_weekdays])[None, :]
-    shape *= rng.uniform(0.85, 1.15, (ads, slots)).astype(np.float32)
-    impressions_mean = np.minimum(level * shape, MAX_IMPRESSIONS_PER_HOUR - 1) * active
-    out: dict[str, np.ndarray] = {}
-    imp = out["impressions"] = draw(impressions_mean, "int32")
-    impf = imp.astype(np.float32)
-    out["gross_impressions"] = draw(impf * per_ad(1.01, 1.06), "int32")
-    cpm = np.asarray(rng.uniform(3.0, 12.0, size=ads), dtype=np.float32)[:, None] * np.float32(minor_per_usd)
-    spend = out["spend"] = draw(impf * cpm / 1000, "int32")
-    voucher_share = np.where(rng.random(ads) < 0.25, rng.uniform(0.05, 0.3, ads), 0.0).astype(np.float32)
-    out["voucher_spend"] = draw(spend.astype(np.float32) * voucher_share[:, None] * 0.999, "int32")
-    ctr = np.array([_OBJECTIVE_RATES[o][0] for o in objectives], dtype=np.float32)[:, None]
-    cvr = np.array([_OBJECTIVE_RATES[o][1] for o in objectives], dtype=np.float32)[:, None]
-    result_by = np.array([_OBJECTIVE_RATES[o][2] for o in objectives], dtype=np.float32).reshape(ads, 3)
-    is_app = np.array([o == "APP_PROMOTION" for o in objectives], dtype=np.float32)[:, None]
-    clicks = out["clicks"] = draw(impf * ctr * per_ad(0.6, 1.4), "uint16")
-    clicksf = clicks.astype(np.float32)
-    plays = out["video_play_actions"] = draw(impf * per_ad(0.3, 0.7), "uint16")
-    playsf = plays.astype(np.float32)
-    out["video_watched_2s"] = w2 = draw(playsf * per_ad(0.5, 0.8), "uint16")
-    out["video_watched_6s"] = draw(w2.astype(np.float32) * per_ad(0.4, 0.7), "uint16")
-    chain = playsf
-    for quartile, (low, high) in zip(
-        (25, 50, 75, 100), ((0.4, 0.6), (0.5, 0.7), (0.6, 0.8), (0.5, 0.8)), strict=True
-    ):
-        views = out[f"video_views_p{quartile}"] = draw(chain * per_ad(low, high), "uint16")
-        chain = views.astype(np.float32)
-    out["video_play_seconds"] = draw(playsf * per_ad(2.0, 8.0), "int32")
-    for name, low, high in (
-        ("profile_visits", 0.002, 0.006),
-        ("likes", 0.01, 0.04),
-        ("comments", 0.0005, 0.002),
-        ("shares", 0.0005, 0.002),
-        ("follows", 0.0003, 0.001),
-        ("clicks_on_music_disc", 0.0002, 0.001),
-    ):
-        out[name] = draw(impf * per_ad(low, high), "uint16")
-    out["engaged_view"] = draw(playsf * per_ad(0.05, 0.2), "uint16")
-    conversion_rate = cvr * per_ad(0.6, 1.4)
-    out["conversion"] = draw(clicksf * conversion_rate, "uint16")
-    out["real_time_conversion"] = draw(clicksf * conversion_rate * per_ad(0.85, 1.0), "uint16")
-    result_mean = (
-        impf * result_by[:, 0:1] + clicksf * result_by[:, 1:2] + playsf * result_by[:, 2:3]
-    ) * per_ad(0.7, 1.0)
-    out["result"] = draw(result_mean, "uint16")
-    out["real_time_result"] = draw(result_mean * per_ad(0.85, 1.0), "uint16")
-    out["secondary_goal_result"] = draw(clicksf * per_ad(0.02, 0.1), "uint16")
-    install_rate = is_app * per_ad(0.1, 0.3)
-    out["app_install"] = draw(clicksf * install_rate, "uint16")
-    out["real_time_app_install"] = draw(clicksf * install_rate * per_ad(0.85, 1.0), "uint16")
-    out["event_attributed"] = draw(clicksf * per_ad(0.05, 0.2), "uint16")
-    out["event_realtime"] = draw(clicksf * per_ad(0.05, 0.2), "uint16")
-    return {name: out[name].astype(dtype, copy=False) for name, dtype, _ in BASE_COLUMNS}
-
-
 __all__ = [
     "ADGROUP_DEFAULTS",
     "AD_DEFAULTS",
@@ -527,7 +398,6 @@ __all__ = [
     "CTAS",
     "CURRENCY_DECIMALS",
     "GENDERS",
-    "MAX_IMPRESSIONS_PER_HOUR",
     "MINOR_PER_USD",
     "OBJECTIVES",
     "OPTIMIZATION",
@@ -548,7 +418,6 @@ __all__ = [
     "local_hour_slots",
     "secret_hex",
     "seeded_rng",
-    "simulate_delivery",
     "snowflake_id",
     "stable_hash",
     "to_epoch",

@@ -1,12 +1,10 @@
 """The report engine: validation like TikTok's, exact aggregation of the hourly fine grain, fast paging.
 
-Each advertiser's fine grain (base series per ad and advertiser-local hour, see
-:mod:`tiktok_ads_mart.emulator.catalog`) is simulated lazily on its first report and kept as compact
-numpy arrays, with per-day sums precomputed. A query reads days (or the hours of one day), applies the
-clock (hours after ``now`` have no data yet; attributed series of the last 7 days are scaled by their
-maturity, per hour, so sums stay exact), splits into audience buckets with an exact integer split,
-evaluates derived series per ad, sums ads into the requested level and keeps rows with delivery.
-Strings are only produced for the rows of the requested page.
+The numbers come from each advertiser's delivery store (:mod:`tiktok_ads_mart.emulator.delivery`): a
+query reads its days (or the hours of one day) as seen at the clock, splits them into audience buckets,
+evaluates derived series per ad, sums ads into the requested level and keeps rows with delivery. Working
+on integer columns until the end keeps every coarser number an exact sum of the fine grain, and strings
+are only produced for the rows of the requested page.
 """
 
 from __future__ import annotations
@@ -16,18 +14,13 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from tiktok_ads_mart.emulator.catalog import (
     ADVERTISER_DAILY_ONLY,
-    ATTRIBUTE_GETTERS,
-    ATTRIBUTE_LEVELS,
-    BASE_INDEX,
-    BASE_NAMES,
     LEVELS,
-    MATURING,
     REACH,
     MetricSpec,
     Series,
@@ -37,21 +30,8 @@ from tiktok_ads_mart.emulator.catalog import (
     metric_specs,
     reach_permille,
 )
-from tiktok_ads_mart.emulator.ids import (
-    AGES,
-    GENDERS,
-    MINOR_PER_USD,
-    SECONDS_PER_HOUR,
-    bucket_labels,
-    bucket_weights,
-    local_hour_slots,
-    seeded_rng,
-    simulate_delivery,
-    stable_hash,
-)
-
-if TYPE_CHECKING:
-    from tiktok_ads_mart.emulator.world import Advertiser, Entity
+from tiktok_ads_mart.emulator.delivery import AccountData
+from tiktok_ads_mart.emulator.ids import AGES, GENDERS
 
 DATA_LEVELS: dict[str, str] = {f"AUCTION_{level}": level for level in LEVELS}
 ID_DIMENSIONS: dict[str, str] = {
@@ -415,173 +395,6 @@ def hour_labels(day: date) -> list[str]:
     return [f"{day} {hour:02d}:00:00" for hour in range(24)]
 
 
-# ----------------------------------------------------------------------------------------- fine grain
-MATURITY_HOURS = 168
-
-
-def _intersect(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out = []
-    for start_a, end_a in a:
-        for start_b, end_b in b:
-            start, end = max(start_a, start_b), min(end_a, end_b)
-            if start < end:
-                out.append((start, end))
-    return out
-
-
-class AccountData:
-    """One advertiser's fine grain (built once, lazily) and the per-clock views a query needs."""
-
-    def __init__(self, adv: Advertiser, seed: int, first_day: date, days: int) -> None:
-        self.adv, self.seed, self.first_day, self.days = adv, seed, first_day, days
-        self.slot_start, self.slot_exists = local_hour_slots(first_day, days, adv.zone)
-        by_day = self.slot_start.reshape(days, 24)
-        self.day_start, self.day_end = by_day.min(axis=1), by_day.max(axis=1) + SECONDS_PER_HOUR
-        ads = adv.ads
-        count = len(ads)
-        active = np.zeros((count, days * 24), dtype=bool)
-        for i, ad in enumerate(ads):
-            assert ad.parent is not None and ad.parent.parent is not None
-            live = _intersect(
-                _intersect(ad.serving_intervals(), ad.parent.serving_intervals()),
-                ad.parent.parent.serving_intervals(),
-            )
-            for start, end in live:
-                first, stop = np.searchsorted(self.slot_start, [start, end], side="left")
-                active[i, first:stop] = True
-        active &= self.slot_exists[None, :]
-        weekdays = np.repeat([(first_day + timedelta(days=d)).weekday() for d in range(days)], 24)
-        objectives = [str(ad.ancestor("CAMPAIGN").static["objective_type"]) for ad in ads]
-        self.minor_per_usd = MINOR_PER_USD.get(adv.profile.currency, 1) * 10**adv.currency_decimals
-        self.hourly = simulate_delivery(
-            seeded_rng(seed, "delivery", adv.index),
-            active,
-            np.tile(np.arange(24), days),
-            weekdays,
-            np.repeat(np.arange(days), 24),
-            objectives,
-            self.minor_per_usd,
-        )
-        self.daily = np.stack(
-            [self.hourly[name].reshape(count, days, 24).sum(axis=2, dtype=np.int64) for name in BASE_NAMES]
-        )
-        self.entities: dict[str, list[Entity]] = {
-            "CAMPAIGN": adv.campaigns,
-            "ADGROUP": adv.adgroups,
-            "AD": ads,
-        }
-        self.bounds = {  # per entity (storage order): its ads are ads[start:stop] (possibly none)
-            "CAMPAIGN": _ad_bounds(ads, "CAMPAIGN", len(adv.campaigns)),
-            "ADGROUP": _ad_bounds(ads, "ADGROUP", len(adv.adgroups)),
-        }
-        ids = {"ADVERTISER": [adv.advertiser_id]}
-        ids.update({level: [e.entity_id for e in entities] for level, entities in self.entities.items()})
-        self.order = {
-            level: np.array(sorted(range(len(v)), key=v.__getitem__), dtype=np.int64)
-            for level, v in ids.items()
-        }
-        self.sorted_ids = {
-            level: [ids[level][i] for i in order.tolist()] for level, order in self.order.items()
-        }
-        self.id_hash = {
-            level: np.array([stable_hash(i) % 2**31 for i in v], dtype=np.int64)
-            for level, v in self.sorted_ids.items()
-        }
-        self._recent: dict[tuple[int, str], np.ndarray] = {}
-        self._per_ad: dict[tuple[str, str], np.ndarray] = {}
-        self._deleted: dict[tuple[str, int], np.ndarray] = {}
-        self.attribute_cache: dict[tuple[str, str, int], list[str]] = {}
-
-    # -- the clock -------------------------------------------------------------------------------------
-    def _clock(self, now: int, first_slot: int, stop_slot: int) -> tuple[np.ndarray, np.ndarray]:
-        """Per slot: complete (ended by now, exists) and attribution maturity in per mille."""
-        ends = self.slot_start[first_slot:stop_slot] + SECONDS_PER_HOUR
-        age = (now - ends) // SECONDS_PER_HOUR
-        complete = (age >= 0) & self.slot_exists[first_slot:stop_slot]
-        maturity = np.where(complete, np.minimum(1000, 500 + 500 * np.maximum(age, 0) // MATURITY_HOURS), 0)
-        return complete.astype(np.int64), maturity.astype(np.int64)
-
-    def at_clock(self, name: str, now: int, first_slot: int, stop_slot: int) -> np.ndarray:
-        """Hourly values of a base series as seen at ``now``: later hours 0, attributed ones maturing."""
-        complete, maturity = self._clock(now, first_slot, stop_slot)
-        values = self.hourly[name][:, first_slot:stop_slot].astype(np.int64)
-        if name in MATURING:
-            matured: np.ndarray = values * maturity // 1000
-            return matured
-        served: np.ndarray = values * complete
-        return served
-
-    def _window(self, now: int) -> tuple[int, int]:
-        """Days [settled, started): before them values are final, from `started` on nothing was served."""
-        settled = int(np.searchsorted(self.day_end + MATURITY_HOURS * SECONDS_PER_HOUR, now, side="right"))
-        started = int(np.searchsorted(self.day_start, now, side="left"))
-        return settled, max(settled, started)
-
-    def days_at(self, now: int, first: int, stop: int, name: str) -> np.ndarray:
-        """Daily sums [ads, stop-first] of a base series at ``now``, from the hours where it matters."""
-        out = self.daily[BASE_INDEX[name], :, first:stop].copy()
-        settled, started = self._window(now)
-        low = max(first, settled)
-        if low < stop:
-            out[:, low - first :] = 0
-            high = min(stop, started)
-            if low < high:
-                key = (now, name)
-                recent = self._recent.get(key)
-                if recent is None:
-                    if len(self._recent) > 4 * len(BASE_NAMES):
-                        self._recent.clear()
-                    hours = self.at_clock(name, now, settled * 24, started * 24)
-                    recent = self._recent[key] = hours.reshape(len(hours), -1, 24).sum(axis=2)
-                out[:, low - first : high - first] = recent[:, low - settled : high - settled]
-        return out
-
-    # -- per-ad constants ------------------------------------------------------------------------------
-    def per_ad(self, purpose: str, key: str) -> np.ndarray:
-        found = self._per_ad.get((purpose, key))
-        if found is None:
-            rng = seeded_rng(self.seed, self.adv.index, purpose, key)
-            count = len(self.adv.ads)
-            if purpose == "switch":
-                found = (rng.random(count) < 0.7).astype(np.int64)
-            elif purpose == "unit":
-                found = np.round(rng.uniform(5, 80, count) * self.minor_per_usd).astype(np.int64)
-            else:  # bucket weights of a breakdown family
-                found = bucket_weights(rng, key, count, len(self.bucket_labels(key)))
-            self._per_ad[(purpose, key)] = found
-        return found
-
-    def bucket_labels(self, family: str) -> list[str]:
-        return bucket_labels(self.adv.profile, family)
-
-    def deleted(self, level: str, now: int) -> np.ndarray:
-        """Deleted (itself or through a parent) at ``now``, per entity in sorted-id order."""
-        key = (level, now)
-        found = self._deleted.get(key)
-        if found is None:
-            if len(self._deleted) > 64:
-                self._deleted.clear()
-            entities = self.entities.get(level)
-            flags = [False] if entities is None else [entities[i].deleted_at(now) for i in self.order[level]]
-            found = self._deleted[key] = np.array(flags, dtype=bool)
-        return found
-
-    def ad_mask(self, filters: tuple[tuple[str, tuple[str, ...]], ...]) -> np.ndarray:
-        keep = np.ones(len(self.adv.ads), dtype=bool)
-        for field_name, ids in filters:
-            wanted = set(ids)
-            level = FILTER_FIELDS[field_name]
-            keep &= np.array([ad.ancestor(level).entity_id in wanted for ad in self.adv.ads], dtype=bool)
-        return keep
-
-
-def _ad_bounds(ads: list[Entity], level: str, entities: int) -> tuple[np.ndarray, np.ndarray]:
-    """[start, stop) ad positions of each entity of a level: ads are stored grouped by their parents."""
-    counts = np.bincount([ad.ancestor(level).index for ad in ads], minlength=entities).astype(np.int64)
-    stops = np.cumsum(counts)
-    return stops - counts, stops
-
-
 _IMPRESSIONS = base("impressions")
 
 
@@ -606,10 +419,10 @@ def execute(data: AccountData, query: Query, now: int) -> ReportResult:
         arrays = {n: np.zeros((len(data.adv.ads), 0), dtype=np.int64) for n in bases}
         time_labels = []
     if query.filters:
-        mask = data.ad_mask(query.filters)[:, None]
+        mask = _ad_mask(data, query.filters)[:, None]
         arrays = {n: v * mask for n, v in arrays.items()}
     if query.breakdown is not None:
-        arrays = _split(data, query.breakdown, arrays)
+        arrays = data.split(query.breakdown, arrays)
     else:
         arrays = {n: v[:, :, None] for n, v in arrays.items()}
     if query.time_dimension is None:
@@ -633,7 +446,7 @@ def execute(data: AccountData, query: Query, now: int) -> ReportResult:
         bucket_names = {query.breakdown_dimensions[0]: data.bucket_labels(query.breakdown)}
     level = query.level
     order = data.order[level]
-    grouped = {s: _group(data, level, _evaluate(data, s, arrays))[order] for s in wanted}
+    grouped = {s: data.group(level, _evaluate(data, s, arrays))[order] for s in wanted}
     impressions = grouped[_IMPRESSIONS]
     entities, _, buckets = impressions.shape
     keep = impressions > 0
@@ -666,7 +479,7 @@ def execute(data: AccountData, query: Query, now: int) -> ReportResult:
     for dim, names in bucket_names.items():
         labels[dim] = (names, row_bucket)
     attributes = {
-        spec.name: (_attribute_values(data, level, spec.name, now), row_entity)
+        spec.name: (data.attribute_values(level, spec.name, now), row_entity)
         for spec in specs
         if spec.kind == "attribute"
     }
@@ -706,29 +519,6 @@ def _day_range(data: AccountData, query: Query, now: int) -> tuple[int, int, int
     return max(0, first), min(data.days, max(0, stop)), span
 
 
-def _split(data: AccountData, family: str, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Exact integer split of each ad x day value into audience buckets (buckets sum to the total).
-
-    Impressions are split by per-ad bucket weights; every other series by weights proportional to the
-    bucket's impressions times a per-series skew, so a bucket without impressions gets nothing and rates
-    differ between buckets. Cumulative rounding (floor of the running share, differenced) is exact.
-    """
-    weights = data.per_ad("buckets", family)
-    cumulative = np.cumsum(weights, axis=1)
-    impressions = arrays["impressions"]
-    share = impressions[:, :, None] * cumulative[:, None, :] // cumulative[:, -1][:, None, None]
-    split_impressions = np.diff(share, axis=2, prepend=0)
-    out = {"impressions": split_impressions}
-    for name, values in arrays.items():
-        if name == "impressions":
-            continue
-        skew = seeded_rng(data.seed, data.adv.index, "skew", family, name).integers(1, 5, weights.shape[1])
-        running = np.cumsum(split_impressions * skew, axis=2)
-        whole = np.maximum(running[:, :, -1:], 1)
-        out[name] = np.diff(values[:, :, None] * running // whole, axis=2, prepend=0)
-    return out
-
-
 def _evaluate(data: AccountData, series: Series, arrays: dict[str, np.ndarray]) -> np.ndarray:
     if series.kind == "base":
         return arrays[series.terms[0][0]]
@@ -747,44 +537,14 @@ def _evaluate(data: AccountData, series: Series, arrays: dict[str, np.ndarray]) 
     return valued
 
 
-def _group(data: AccountData, level: str, values: np.ndarray) -> np.ndarray:
-    if level == "AD":
-        return values
-    if level == "ADVERTISER":
-        whole: np.ndarray = values.sum(axis=0, keepdims=True)
-        return whole
-    starts, stops = data.bounds[level]
-    running = np.concatenate(
-        [np.zeros((1, *values.shape[1:]), dtype=values.dtype), np.cumsum(values, axis=0)]
-    )
-    grouped: np.ndarray = running[stops] - running[starts]  # exact in integers; empty groups sum to 0
-    return grouped
-
-
-def _attribute_values(data: AccountData, level: str, name: str, now: int) -> list[str]:
-    """One string per entity of ``level`` (sorted-id order): the named property of it or an ancestor."""
-    key = (level, name, now)
-    found = data.attribute_cache.get(key)
-    if found is not None:
-        return found
-    if len(data.attribute_cache) > 256:
-        data.attribute_cache.clear()
-    getter = ATTRIBUTE_GETTERS[name]
-    target_level = ATTRIBUTE_LEVELS[name]
-    if target_level == "ADVERTISER":
-        found = [getter(data.adv, None, None)] * len(data.order[level])
-    else:
-        states: dict[str, Any] = {}
-        found = []
-        entities = data.entities[level]
-        for i in data.order[level].tolist():
-            target = entities[i].ancestor(target_level)
-            state = states.get(target.entity_id)
-            if state is None:
-                state = states[target.entity_id] = target.state_at(now)
-            found.append(getter(data.adv, target, state))
-    data.attribute_cache[key] = found
-    return found
+def _ad_mask(data: AccountData, filters: tuple[tuple[str, tuple[str, ...]], ...]) -> np.ndarray:
+    """Ads kept by ``campaign_ids``/``adgroup_ids``/``ad_ids`` filters, as a mask over the store's ads."""
+    keep = np.ones(len(data.adv.ads), dtype=bool)
+    for field_name, ids in filters:
+        wanted = set(ids)
+        level = FILTER_FIELDS[field_name]
+        keep &= np.array([ad.ancestor(level).entity_id in wanted for ad in data.adv.ads], dtype=bool)
+    return keep
 
 
 __all__ = [

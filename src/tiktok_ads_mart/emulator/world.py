@@ -7,7 +7,8 @@ visible, which is why moving it is cheap and why incremental syncs can be tested
 and delivery are simulated up to ``FUTURE_DAYS`` past the configured ``now``; beyond that nothing new
 happens.
 
-Report numbers (an hourly fine grain per ad, aggregated exactly) live in
+Delivery (an hourly fine grain per ad, simulated from these schedules) lives in
+:mod:`tiktok_ads_mart.emulator.delivery`, its exact aggregation into reports in
 :mod:`tiktok_ads_mart.emulator.reports`; what each metric means is in
 :mod:`tiktok_ads_mart.emulator.catalog`; the random generation itself in :mod:`tiktok_ads_mart.emulator.ids`.
 """
@@ -20,10 +21,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import numpy as np
-
-from tiktok_ads_mart.emulator.catalog import BASE_NAMES, metric_specs
+from tiktok_ads_mart.emulator.catalog import metric_specs
 from tiktok_ads_mart.emulator.config import EmulatorConfig, resolve_now
+from tiktok_ads_mart.emulator.delivery import AccountData, FineGrain
 from tiktok_ads_mart.emulator.ids import (
     AD_DEFAULTS,
     AD_TEXTS,
@@ -51,14 +51,7 @@ from tiktok_ads_mart.emulator.ids import (
     to_epoch,
     unique_id,
 )
-from tiktok_ads_mart.emulator.reports import (
-    AccountData,
-    ReportCache,
-    ReportParamError,
-    ReportResult,
-    execute,
-    validate,
-)
+from tiktok_ads_mart.emulator.reports import ReportCache, ReportParamError, ReportResult, execute, validate
 
 FUTURE_DAYS = 7
 """Days of schedule and delivery simulated past the configured ``now``, so ``set_now`` can move forward."""
@@ -122,36 +115,6 @@ class Entity:
             node = node.parent
         return False
 
-    def serving_intervals(self) -> list[tuple[int, int]]:
-        """Half-open UTC intervals during which this object itself is live (created, enabled, not deleted)."""
-        intervals: list[tuple[int, int]] = []
-        live_since: int | None = self.created if self.enabled else None
-        for change in self.changes:
-            if change.field == "enabled":
-                if change.value and live_since is None:
-                    live_since = change.at
-                elif not change.value and live_since is not None:
-                    intervals.append((live_since, change.at))
-                    live_since = None
-            elif change.field == "deleted":
-                if live_since is not None:
-                    intervals.append((live_since, change.at))
-                return intervals
-        if live_since is not None:
-            intervals.append((live_since, 2**62))
-        return intervals
-
-
-@dataclass(frozen=True)
-class FineGrain:
-    """An advertiser's base series per ad x local hour at one clock value (see World.fine_grain)."""
-
-    ad_ids: list[str]
-    hours: list[str]
-    hour_start_utc: np.ndarray
-    metrics: tuple[str, ...]
-    values: dict[str, np.ndarray]
-
 
 @dataclass(frozen=True)
 class EntityState:
@@ -166,7 +129,7 @@ class EntityState:
 
 @dataclass
 class Advertiser:
-    """One ad account with its object tree; report data is attached lazily by the report engine."""
+    """One ad account with its object tree; its delivery is simulated lazily, on its first report."""
 
     index: int
     advertiser_id: str
@@ -359,14 +322,7 @@ class World:
         report's additive metrics are sums of these (derived counters: per-ad linear maps of them).
         Everything is materialised as int64 (29 series x ads x hours), so keep to small test worlds.
         """
-        data = self.account_data(advertiser_id)
-        slots = data.days * 24
-        values = {name: data.at_clock(name, self._now_epoch, 0, slots) for name in BASE_NAMES}
-        hours = [
-            f"{data.first_day + timedelta(days=slot // 24)} {slot % 24:02d}:00:00" for slot in range(slots)
-        ]
-        ad_ids = [ad.entity_id for ad in data.adv.ads]
-        return FineGrain(ad_ids, hours, data.slot_start.copy(), BASE_NAMES, values)
+        return self.account_data(advertiser_id).fine_grain(self._now_epoch)
 
     def _rendered(self, advertiser_id: str, kind: str) -> list[dict[str, Any]]:
         key = (advertiser_id, kind)
