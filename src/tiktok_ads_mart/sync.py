@@ -13,9 +13,10 @@ import ctypes
 import gc
 import logging
 import os
+import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import httpx
@@ -31,7 +32,7 @@ from tiktok_ads_mart.transform import AdvertiserContext, ParsedPages, parse_repo
 
 # dlt phones home unless told not to; this tool only talks to TikTok and the destination.
 os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
-os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")
+os.environ.setdefault("RUNTIME__LOG_LEVEL", "CRITICAL")  # failures reach the summary as one line
 
 log = logging.getLogger("tiktok_ads_mart.sync")
 DUCKDB_THREADS = 1  # one loader thread: the merge is I/O- and memory-bound, and memory is the budget
@@ -254,6 +255,38 @@ def release_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
+MAX_DUCKDB_MEMORY_RETRIES = 4
+
+
+def load_with_memory_fallback(pipeline: Any, settings: SyncSettings) -> Any:
+    """Load; if DuckDB runs out of its (small) memory cap, load the pending package again with twice the cap.
+
+    DuckDB's out-of-memory error is transient to dlt, so the package stays pending and nothing is lost;
+    the cap is a peak-RSS budget, not a correctness limit.
+    """
+    for attempt in range(MAX_DUCKDB_MEMORY_RETRIES + 1):
+        try:
+            return pipeline.load()
+        except Exception as exc:
+            if settings.destination != "duckdb" or "Out of Memory" not in str(exc):
+                raise
+            if attempt == MAX_DUCKDB_MEMORY_RETRIES:
+                raise
+            settings = replace(settings, duckdb_memory_limit=_doubled(settings.duckdb_memory_limit))
+            log.warning(
+                "DuckDB ran out of memory; loading again with memory_limit=%s", settings.duckdb_memory_limit
+            )
+            pipeline = make_pipeline(settings)
+    return None
+
+
+def _doubled(limit: str) -> str:
+    match = re.match(r"^(\d+(?:\.\d+)?)(.*)$", limit)
+    if match is None:
+        return "1GB"
+    return f"{float(match.group(1)) * 2:g}{match.group(2)}"
+
+
 def finish_pending(pipeline: Any) -> bool:
     """Complete packages a killed run left behind; they carry the state this run continues from."""
     if not pipeline.has_pending_data:
@@ -330,7 +363,7 @@ def run_sync(
         reporter.phase("normalizing")
         pipeline.normalize()
         reporter.phase("loading")
-        pipeline.load()
+        load_with_memory_fallback(pipeline, settings)
     except TikTokAdsMartError:
         raise
     except Exception as exc:

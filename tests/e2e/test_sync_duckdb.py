@@ -267,3 +267,15 @@ def test_backfill_range_loads_only_that_range_and_keeps_the_state(serve: Any, tm
         mart_report(settings.duckdb_path, spec, advertiser_id),
         spec.name,
     )
+
+
+def test_duckdb_out_of_memory_is_retried_with_a_bigger_cap(serve: Any, tmp_path: Path, caplog: Any) -> None:
+    running = serve(advertisers=2)
+    streams = ("ad_report_hourly", "ad_audience_report_daily_by_gender_age")
+    clean = settings_for(running, tmp_path, "clean", streams=streams)
+    assert run_sync(clean, token_source=static_token(running)).exit_code == 0
+    tight = settings_for(running, tmp_path, "tight", streams=streams, duckdb_memory_limit="2MB")
+    with caplog.at_level("WARNING", logger="tiktok_ads_mart.sync"):
+        assert run_sync(tight, token_source=static_token(running)).exit_code == 0
+    assert "ran out of memory" in caplog.text
+    assert snapshot(tight.duckdb_path) == snapshot(clean.duckdb_path)
