@@ -19,7 +19,7 @@ import contextlib
 import logging
 import queue
 import threading
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -120,10 +120,14 @@ class Extractor:
     """An asyncio loop in a thread that runs every request; pages come back as tables on queues.
 
     Args:
-        client_factory: builds the API client inside the loop (httpx clients belong to one loop).
-        contexts: advertiser id -> currency/timezone, filled by :meth:`discover` or given.
+        client_factory: builds the API client inside the loop (httpx clients belong to one loop); it may
+            return ``(client, *resources)`` whose ``aclose`` runs after the client's.
+        stats: the run's counters, shared with the display.
         concurrency: requests in flight at once (cover rate x latency to keep the limiter busy).
         max_buffered_pages: converted pages waiting for dlt at most, bounding memory.
+        pages: where :class:`tiktok_ads_mart.sync.ArrowReportTransport` parks pages it parsed.
+
+    ``contexts`` (advertiser id -> currency and timezone) is filled by the caller before streams run.
     """
 
     def __init__(
@@ -205,8 +209,8 @@ class Extractor:
             first = await self._fetch_and_emit(job, 1, out, latest)
             total = _total_pages(first)
             if total > 1:
-                await asyncio.gather(
-                    *(self._fetch_and_emit(job, page, out, latest) for page in range(2, total + 1))
+                await _all_or_none(
+                    self._fetch_and_emit(job, page, out, latest) for page in range(2, total + 1)
                 )
             out.put(_WindowDone(job, max(latest) if latest else None))
         except AuthExpired as exc:
@@ -266,6 +270,19 @@ class Extractor:
             return report_table(spec, rows, ctx) if rows else None
         rows = data.get("list") or []
         return entity_table(spec, rows, job.advertiser_id) if rows else None
+
+
+async def _all_or_none(coroutines: Iterable[Coroutine[Any, Any, Any]]) -> None:
+    """Run the pages of one window together; the first failure cancels the rest (no orphan pages
+    arrive after the window was reported failed)."""
+    tasks = [asyncio.ensure_future(coroutine) for coroutine in coroutines]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 def _total_pages(data: dict[str, Any]) -> int:

@@ -127,7 +127,9 @@ class ArrowReportTransport(httpx.AsyncBaseTransport):
             key = self.pages.put(parsed)
             data = {"list": [], "page_info": parsed.page_info, "arrow_page": key}
             body = orjson.dumps({"code": 0, "message": "OK", "request_id": parsed.request_id, "data": data})
-        headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() != "content-length"]
+        # the body is decoded now: length, compression and chunking headers no longer describe it
+        stale = {"content-length", "content-encoding", "transfer-encoding"}
+        headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in stale]
         return httpx.Response(200, headers=headers, content=body, request=request)
 
     async def aclose(self) -> None:
