@@ -80,6 +80,7 @@ class SyncSettings:
     duckdb_path: Path = Path("tiktok_ads.duckdb")
     duckdb_memory_limit: str = "64MB"  # DuckDB spills beyond it; keeps a 1M-row load under 300 MB RSS
     dataset_name: str = "tiktok"
+    table_format: str | None = None  # delta or iceberg (filesystem, lakehouse destinations); None = native
     pipeline_name: str = "tiktok_ads_mart"
     pipelines_dir: Path | None = None
     rate_tier: str = "basic"
@@ -200,6 +201,15 @@ def _as_memory(name: str, value: Any) -> str:
     return text
 
 
+def _as_table_format(name: str, value: Any) -> str | None:
+    text = _as_str(name, value).lower()
+    if text in ("native", "none"):
+        return None
+    if text not in ("delta", "iceberg"):
+        raise ConfigError(f"{name}: {value!r} must be delta, iceberg or native")
+    return text
+
+
 def _as_identifier(name: str, value: Any) -> str:
     text = _as_str(name, value)
     if not _NAME.match(text):
@@ -222,6 +232,7 @@ PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "duckdb_path": lambda n, v: Path(_as_str(n, v)).expanduser(),
     "duckdb_memory_limit": _as_memory,
     "dataset_name": _as_identifier,
+    "table_format": _as_table_format,
     "pipeline_name": _as_identifier,
     "pipelines_dir": lambda n, v: Path(_as_str(n, v)).expanduser(),
     "rate_tier": _as_tier,
@@ -379,10 +390,11 @@ def check_destination(settings: SyncSettings) -> None:
             factory.configuration(spec)
         except ConfigFieldMissingException as exc:
             missing = ", ".join(exc.fields)
+            env = f"DESTINATION__{settings.destination.upper()}__{exc.fields[0].upper()}"
+            extra = "TIKTOK_ADS_MART_DESTINATION_CREDENTIALS or " if "credentials" in exc.fields else ""
             raise ConfigError(
-                f"destination {settings.destination!r} is missing {missing}: set "
-                f"TIKTOK_ADS_MART_DESTINATION_CREDENTIALS or dlt's own config "
-                f"(e.g. DESTINATION__{settings.destination.upper()}__CREDENTIALS)"
+                f"destination {settings.destination!r} is missing {missing}: set {extra}dlt's own config "
+                f"(e.g. {env} or .dlt/secrets.toml)"
             ) from None
     except ConfigError:
         raise

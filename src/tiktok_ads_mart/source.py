@@ -426,6 +426,7 @@ class SourceRun:
     streams: list[StreamSpec]
     plan: PlanSettings
     stats: RunStats
+    table_format: str | None = None
 
 
 def _drain(
@@ -546,6 +547,7 @@ def make_resource(run: SourceRun, spec: StreamSpec) -> DltResource:
         write_disposition=_write_disposition(spec),
         primary_key=list(spec.primary_key),
         columns=_column_hints(spec),
+        table_format=run.table_format,
     )
     return resource
 

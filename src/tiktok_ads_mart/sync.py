@@ -338,6 +338,8 @@ def run_sync(
     try:
         pipeline = make_pipeline(settings)
         reporter.phase("finishing an interrupted load")
+        # state lives in the destination too: a mart that was dropped or moved starts over, not at the cursor
+        pipeline.sync_destination()
         finish_pending(pipeline)
         reporter.phase("discovering advertisers")
         ids = list(settings.advertiser_ids) or extractor.call(
@@ -358,7 +360,9 @@ def run_sync(
             default_history_days=settings.default_history_days,
             include_deleted=settings.include_deleted,
         )
-        run = SourceRun(extractor, advertiser_rows, settings.selected_streams(), plan, stats)
+        run = SourceRun(
+            extractor, advertiser_rows, settings.selected_streams(), plan, stats, settings.table_format
+        )
         reporter.phase("extracting")
         pipeline.extract(tiktok_ads_source(run), loader_file_format=_loader_format(settings))
         release_memory()

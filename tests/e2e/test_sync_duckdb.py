@@ -279,3 +279,13 @@ def test_duckdb_out_of_memory_is_retried_with_a_bigger_cap(serve: Any, tmp_path:
         assert run_sync(tight, token_source=static_token(running)).exit_code == 0
     assert "ran out of memory" in caplog.text
     assert snapshot(tight.duckdb_path) == snapshot(clean.duckdb_path)
+
+
+def test_a_deleted_mart_is_reloaded_from_scratch_not_from_the_cursor(serve: Any, tmp_path: Path) -> None:
+    running = serve(advertisers=1)
+    settings = settings_for(running, tmp_path, streams=("campaign_report_daily",))
+    assert run_sync(settings, token_source=static_token(running)).exit_code == 0
+    before = snapshot(settings.duckdb_path)
+    settings.duckdb_path.unlink()
+    assert run_sync(settings, token_source=static_token(running)).exit_code == 0
+    assert snapshot(settings.duckdb_path) == before

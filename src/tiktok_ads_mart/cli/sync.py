@@ -61,6 +61,9 @@ def sync_command(
     dataset_name: Annotated[
         str | None, _option("Dataset/schema name (default tiktok).", "--dataset-name")
     ] = None,
+    table_format: Annotated[
+        str | None, _option("delta or iceberg for filesystem/lakehouse destinations.", "--table-format")
+    ] = None,
     rate_tier: Annotated[str | None, _option("basic, advanced, premium or ultimate.", "--rate-tier")] = None,
     qps: Annotated[
         str | None, _option("Requests per second (overrides the tier; 0 = none).", "--qps")
@@ -96,6 +99,7 @@ def sync_command(
         "duckdb_path": duckdb_path,
         "duckdb_memory_limit": duckdb_memory_limit,
         "dataset_name": dataset_name,
+        "table_format": table_format,
         "rate_tier": rate_tier,
         "qps": qps,
         "qpm": qpm,
