@@ -258,6 +258,8 @@ def release_memory() -> None:
 
 
 MAX_DUCKDB_MEMORY_RETRIES = 4
+LOAD_WORKERS_DUCKDB = 1
+LOAD_WORKERS = 20  # dlt's default
 
 
 def load_with_memory_fallback(pipeline: Any, settings: SyncSettings) -> Any:
@@ -266,9 +268,11 @@ def load_with_memory_fallback(pipeline: Any, settings: SyncSettings) -> Any:
     DuckDB's out-of-memory error is transient to dlt, so the package stays pending and nothing is lost;
     the cap is a peak-RSS budget, not a correctness limit.
     """
+    # DuckDB runs one statement at a time per file anyway; parallel jobs would only add up their memory
+    workers = LOAD_WORKERS_DUCKDB if settings.destination == "duckdb" else LOAD_WORKERS
     for attempt in range(MAX_DUCKDB_MEMORY_RETRIES + 1):
         try:
-            return pipeline.load()
+            return pipeline.load(workers=workers)
         except Exception as exc:
             if settings.destination != "duckdb" or "Out of Memory" not in str(exc):
                 raise
@@ -289,13 +293,13 @@ def _doubled(limit: str) -> str:
     return f"{float(match.group(1)) * 2:g}{match.group(2)}"
 
 
-def finish_pending(pipeline: Any) -> bool:
+def finish_pending(pipeline: Any, settings: SyncSettings) -> bool:
     """Complete packages a killed run left behind; they carry the state this run continues from."""
     if not pipeline.has_pending_data:
         return False
     log.info("completing load packages left by an interrupted run")
     pipeline.normalize()
-    pipeline.load()
+    load_with_memory_fallback(pipeline, settings)
     return True
 
 
@@ -340,7 +344,7 @@ def run_sync(
         reporter.phase("finishing an interrupted load")
         # state lives in the destination too: a mart that was dropped or moved starts over, not at the cursor
         pipeline.sync_destination()
-        finish_pending(pipeline)
+        finish_pending(pipeline, settings)
         reporter.phase("discovering advertisers")
         ids = list(settings.advertiser_ids) or extractor.call(
             discover_advertiser_ids(extractor.client, token)
