@@ -95,3 +95,37 @@ def test_a_rejected_token_stops_the_run_with_one_clear_error(serve: Any, tmp_pat
         run_sync(settings, token_source=static_token(running, token="not-a-valid-token"))
     assert "auth login" in str(caught.value)
     assert "not-a-valid-token" not in str(caught.value)
+
+
+def test_an_expired_token_is_refreshed_mid_sync_and_the_rotation_stored(serve: Any, tmp_path: Path) -> None:
+    import asyncio
+    import datetime as dt
+    from dataclasses import replace
+
+    from tiktok_ads_mart.auth import EncryptedFileStore, LoginOptions, login, resolve_token_source
+    from tiktok_ads_mart.demo import _free_port, play_browser
+    from tiktok_ads_mart.secret import Secret
+
+    running = serve(advertisers=2, token_mode="expiring")
+    store = EncryptedFileStore(tmp_path / "store.enc", Secret("a passphrase for this test"))
+    options = LoginOptions(
+        app_id=running.app_id,
+        secret=Secret(running.secret),
+        api_base=running.base_url,
+        portal_url=running.portal_url,
+        redirect_uri=f"http://127.0.0.1:{_free_port()}/callback",
+        profile="expiring",
+        timeout=30.0,
+    )
+    first = asyncio.run(login(options, store=store, open_url=play_browser))
+    assert first.refreshable
+    later = running.emulator.now + dt.timedelta(hours=25)  # past the 24-hour access token
+    running.emulator.set_now(later)
+    token = resolve_token_source("expiring", store=store, api_base=running.base_url, env={})
+    settings = replace(settings_for(running, tmp_path, streams=STREAMS), now=later)
+    result = run_sync(settings, token_source=token)
+    assert result.exit_code == 0, result.failures
+    assert token.refreshes >= 1  # type: ignore[attr-defined]
+    stored = store.load("expiring")
+    assert stored is not None and stored.access_token != first.access_token
+    assert stored.refresh_token != first.refresh_token
