@@ -35,7 +35,6 @@ os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
 os.environ.setdefault("RUNTIME__LOG_LEVEL", "CRITICAL")  # failures reach the summary as one line
 
 log = logging.getLogger("tiktok_ads_mart.sync")
-DUCKDB_THREADS = 1  # one loader thread: the merge is I/O- and memory-bound, and memory is the budget
 
 
 class Reporter(Protocol):
@@ -226,7 +225,7 @@ def make_destination(settings: SyncSettings) -> Any:
         credentials.global_config = {
             "memory_limit": settings.duckdb_memory_limit,
             "preserve_insertion_order": False,
-            "threads": DUCKDB_THREADS,
+            "threads": settings.duckdb_threads,
         }
         return dlt.destinations.duckdb(credentials)
     kwargs: dict[str, Any] = {}

@@ -58,6 +58,9 @@ def sync_command(
             "DuckDB's memory cap while loading (default 64MB; it spills beyond).", "--duckdb-memory-limit"
         ),
     ] = None,
+    duckdb_threads: Annotated[
+        str | None, _option("DuckDB threads while loading (default 1: least memory).", "--duckdb-threads")
+    ] = None,
     dataset_name: Annotated[
         str | None, _option("Dataset/schema name (default tiktok).", "--dataset-name")
     ] = None,
@@ -98,6 +101,7 @@ def sync_command(
         "destination": destination,
         "duckdb_path": duckdb_path,
         "duckdb_memory_limit": duckdb_memory_limit,
+        "duckdb_threads": duckdb_threads,
         "dataset_name": dataset_name,
         "table_format": table_format,
         "rate_tier": rate_tier,
