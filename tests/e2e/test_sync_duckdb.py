@@ -289,3 +289,26 @@ def test_a_deleted_mart_is_reloaded_from_scratch_not_from_the_cursor(serve: Any,
     settings.duckdb_path.unlink()
     assert run_sync(settings, token_source=static_token(running)).exit_code == 0
     assert snapshot(settings.duckdb_path) == before
+
+
+def test_exclude_deleted_leaves_out_deleted_objects_and_their_rows(serve: Any, tmp_path: Path) -> None:
+    running = serve()
+    world = running.emulator.world
+    spec = BUILTIN_STREAMS["ad_report_daily"]
+    assert isinstance(spec, ReportSpec)
+    settings = settings_for(running, tmp_path, streams=("ads", spec.name), include_deleted=False)
+    assert run_sync(settings, token_source=static_token(running)).exit_code == 0
+    ads = mart_rows(settings.duckdb_path, "ads")
+    assert ads and not any(row["is_deleted"] for row in ads)
+    deleted = 0
+    for advertiser_id in world.advertiser_ids:
+        first, last = report_span(settings, world, advertiser_id)
+        truth = truth_report(world, spec, advertiser_id, first, last, include_deleted=False)
+        assert_report_equal(truth, mart_report(settings.duckdb_path, spec, advertiser_id), spec.name)
+        everything = truth_report(world, spec, advertiser_id, first, last, include_deleted=True)
+        deleted += len(set(everything) - set(truth))
+        live = {
+            str(a["ad_id"]) for a in world.ads(advertiser_id) if not a["secondary_status"].endswith("_DELETE")
+        }
+        assert {r["ad_id"] for r in ads if r["advertiser_id"] == advertiser_id} == live
+    assert deleted > 0, "deleted ads should have had delivery for this test to mean anything"
