@@ -55,7 +55,13 @@ def test_every_stream_equals_the_emulator_and_a_rerun_adds_nothing(serve: Any, t
                 status = str(item.get("secondary_status") or "")
                 expected = status.endswith("_DELETE")
                 deleted_seen += expected
-                assert mine[str(item[spec.id_field])]["is_deleted"] is expected, (spec.name, status)
+                row = mine[str(item[spec.id_field])]
+                assert row["is_deleted"] is expected, (spec.name, status)
+                for name, value in item.items():  # every plain text field verbatim
+                    if isinstance(value, str) and not name.endswith("_time"):
+                        assert row[name] == value, (spec.name, name)
+                if item.get("modify_time"):
+                    assert row["modify_time"].strftime("%Y-%m-%d %H:%M:%S") == item["modify_time"]
     assert deleted_seen > 0, "the world should hold deleted objects for this test to mean anything"
     advertisers = mart_rows(settings.duckdb_path, "advertisers")
     assert {a["advertiser_id"] for a in advertisers} == set(world.advertiser_ids)
