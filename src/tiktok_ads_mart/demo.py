@@ -147,7 +147,11 @@ def run_demo(
         result = run_sync(settings, token_source=token, reporter=reporter)
     render_summary(result, console)
     console.print(_spend_table(duckdb_path, settings.dataset_name))
-    console.print(f"the mart is in {duckdb_path.resolve()}; try: duckdb {duckdb_path}")
+    console.print(
+        f"the mart is in {duckdb_path.resolve()} (schema {settings.dataset_name}); query it with the duckdb CLI, or:\n"
+        f"  python -c \"import duckdb; duckdb.connect('{duckdb_path}').sql("
+        f"'select * from {settings.dataset_name}.campaign_report_daily limit 5').show()\""
+    )
     return result.exit_code
 
 
