@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import threading
+from typing import Any
+
 import httpx
+import pytest
 from emulator_support import ROOT, error, get, ok, small_config
 
 from tiktok_ads_mart.emulator import Emulator, create_app
+from tiktok_ads_mart.emulator import app as app_module
 from tiktok_ads_mart.emulator.limits import THROTTLE_MESSAGE, RateLimiter
+from tiktok_ads_mart.emulator.params import Call
 
 
 async def test_third_request_within_a_second_is_throttled() -> None:
@@ -56,3 +64,37 @@ async def test_throttled_answers_do_not_use_budget() -> None:
     assert not any(limiter.admit("a") for _ in range(10))
     now[0] = 1.5
     assert limiter.admit("a")  # the refused ten did not count towards the minute
+
+
+async def test_a_request_is_judged_on_arrival_while_another_is_being_computed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A handler (a report, say) runs off the event loop: requests arriving meanwhile are admitted or
+    refused at once, not later in a bunch, which would compress their spacing into a false 40100."""
+    emulator = Emulator(small_config(qps=1, qpm=0))
+    emulator.limiter = RateLimiter(qps=1, qpm=0, clock=lambda: 5.0)  # both requests in the same second
+    computing, release = threading.Event(), threading.Event()
+    route = app_module.ROUTES_BY_PATH["campaign/get/"]
+
+    def slow_campaigns(call: Call) -> dict[str, Any]:
+        computing.set()
+        if not release.wait(5.0):
+            raise AssertionError("the second request was not answered while this one computed")
+        return route.handler(call)
+
+    monkeypatch.setitem(
+        app_module.ROUTES_BY_PATH, "campaign/get/", dataclasses.replace(route, handler=slow_campaigns)
+    )
+    transport = httpx.ASGITransport(app=create_app(emulator))
+    adv = emulator.advertiser_ids[0]
+    async with httpx.AsyncClient(transport=transport, base_url=f"{ROOT}/open_api/v1.3/") as client:
+        first = asyncio.create_task(get(client, "campaign/get/", emulator.access_token, advertiser_id=adv))
+        assert await asyncio.to_thread(computing.wait, 5.0)
+        second = await get(client, "adgroup/get/", emulator.access_token, advertiser_id=adv)
+        still_computing = not first.done()
+        release.set()
+        campaigns = ok(await first)
+    error(second, 40100)
+    assert still_computing
+    assert len(campaigns["list"]) == len(emulator.world.campaigns(adv))
+    assert emulator.stats()["codes"] == {"0": 1, "40100": 1}

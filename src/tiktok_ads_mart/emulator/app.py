@@ -2,6 +2,8 @@
 
 Every ``/open_api/`` request goes through the same steps in the same order — parameters, throttling,
 fault draw, handler, latency, stats, log — so behaviour that TikTok applies everywhere is written once.
+Throttling happens on the event loop as the request arrives; the handler runs on the emulator's state
+thread (``Emulator.serially``) so that computing a report never delays the admission of other requests.
 Handlers are plain functions from a ``Call`` to the ``data`` of a successful answer; failures are
 raised as ``ApiFailure`` and become HTTP 200 envelopes with ``data: {}``.
 """
@@ -100,6 +102,11 @@ class _Outcome:
         self.params: dict[str, Any] = {}
 
 
+def _succeed(route: ApiRoute, call: Call, request_id: str) -> bytes:
+    """The handler and the encoding of its answer, both CPU work, done off the event loop."""
+    return envelope(0, "OK", request_id, route.handler(call))
+
+
 async def _answer(emulator: Emulator, request: Request, path: str) -> _Outcome:
     outcome = _Outcome()
     request_id = emulator.next_request_id()
@@ -138,7 +145,7 @@ async def _answer(emulator: Emulator, request: Request, path: str) -> _Outcome:
         if outcome.fault == "stall":
             await asyncio.sleep(emulator.faults.stall_seconds)
         call = Call(emulator, params, token, str(request.base_url))
-        body = envelope(0, "OK", request_id, route.handler(call))
+        body = await emulator.serially(_succeed, route, call, request_id)
     except ApiFailure as failure:
         outcome.code = str(int(failure.code))
         body = envelope(int(failure.code), failure.message, request_id, {})
@@ -226,7 +233,8 @@ def _control_routes(emulator: Emulator) -> list[Route]:
         if request.method == "POST":
             try:
                 payload = orjson.loads(await request.body())
-                emulator.set_now(datetime.fromisoformat(str(payload["now"]).replace("Z", "+00:00")))
+                now = datetime.fromisoformat(str(payload["now"]).replace("Z", "+00:00"))
+                await emulator.serially(emulator.set_now, now)
             except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
                 return PlainTextResponse(f"expected {{'now': ISO datetime}}: {exc}", status_code=400)
         return as_json({"now": emulator.now.isoformat()})

@@ -7,17 +7,19 @@ error, before any server thread exists.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import orjson
 
@@ -28,6 +30,8 @@ from tiktok_ads_mart.emulator.tokens import AccessGrant, TokenRegistry
 
 if TYPE_CHECKING:
     from tiktok_ads_mart.emulator.world import World
+
+T = TypeVar("T")
 
 API_PREFIX = "/open_api/v1.3/"
 PORTAL_PATH = "/portal/auth"
@@ -147,6 +151,8 @@ class Emulator:
         self.report_cache: dict[tuple[Any, ...], Any] = {}
         self._request_counter = 0
         self._task_counter = 0
+        self._state_worker: ThreadPoolExecutor | None = None
+        self._state_worker_lock = threading.Lock()
         self._id_tag = hashlib.sha256(f"emulator:{config.seed}".encode()).hexdigest()[:6].upper()
 
     # -- identity -------------------------------------------------------------------------------
@@ -226,12 +232,32 @@ class Emulator:
         self._request_counter += 1
         return f"{self.world.now:%Y%m%d%H%M%S}{self._id_tag}{self._request_counter:010d}"
 
+    async def serially(self, work: Callable[..., T], *args: Any) -> T:
+        """Run ``work`` on the emulator's one state thread and wait for it without holding the event loop.
+
+        Reports cost milliseconds to tens of milliseconds of CPU. Computed on the event loop, they hold
+        back every request arriving meanwhile, which is then admitted (and counted by the QPS window)
+        late and in a bunch, so a client pacing its sends correctly would see 40100s. On this thread the
+        loop keeps reading and admitting requests at the moment they arrive. A single thread runs the
+        work in submission order, so the world, tokens and report tasks change in the same order as
+        they would on the loop, and answers stay deterministic.
+        """
+        with self._state_worker_lock:
+            if self._state_worker is None:
+                self._state_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="emulator-state")
+            worker = self._state_worker
+        return await asyncio.get_running_loop().run_in_executor(worker, lambda: work(*args))
+
     def next_task_id(self) -> str:
         self._task_counter += 1
         digest = int(hashlib.sha256(f"task:{self.config.seed}:{self._task_counter}".encode()).hexdigest(), 16)
         return str(7_000_000_000_000_000_000 + digest % 1_000_000_000_000_000_000)
 
     def close(self) -> None:
+        with self._state_worker_lock:
+            if self._state_worker is not None:
+                self._state_worker.shutdown(wait=True)
+                self._state_worker = None
         if self.request_log is not None:
             self.request_log.close()
 
