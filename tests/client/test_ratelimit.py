@@ -1,4 +1,4 @@
-"""The limiter's arithmetic on a fake clock: sliding windows, in-flight starts, AIMD."""
+"""The limiter's arithmetic on a fake clock: sliding windows, late starts, margins and AIMD on 40100."""
 
 from __future__ import annotations
 
@@ -64,22 +64,63 @@ def test_unlimited_never_waits() -> None:
     assert {limiter.reserve() for _ in range(1000)} == {100.0}
 
 
-def test_throttle_pauses_halves_and_recovers_slowly() -> None:
+def test_a_late_start_pushes_the_next_ones_back() -> None:
+    """Reservations are plans; the window is checked against the starts actually made."""
+    clock = FakeClock()
+    limiter = RateLimiter(RateLimits(qps=1, qpm=0, margin=0.05), clock=clock)
+    planned = [limiter.reserve() for _ in range(2)]
+    assert planned == [100.0, pytest.approx(101.05)]
+    clock.now = 100.4
+    assert limiter.try_start() == 0.0  # the first task woke 0.4 s late
+    clock.now = planned[1]
+    # starting now would put two starts 0.65 s apart: the second waits until 100.4 + 1.05
+    assert limiter.try_start() == pytest.approx(0.4)
+    clock.now = 101.45
+    assert limiter.try_start() == 0.0
+    clock.now = 101.5
+    assert limiter.try_start() == pytest.approx(1.0)  # and the next one's window starts from there
+
+
+def test_one_throttle_widens_the_margin_without_slowing_down() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(RateLimits(qps=10, qpm=0, margin=0.03), clock=clock)
+    limiter.on_throttled()
+    limiter.on_throttled()  # the same burst: one signal
+    assert limiter.throttled == 2 and limiter.signals == 1
+    assert limiter.factor == 1.0
+    assert limiter.margin == pytest.approx(0.08)
+    assert limiter.reserve() == 100.0  # no pause: the refused request just queues again
+    clock.now += 60.0  # two half-lives later the widening has mostly gone
+    assert limiter.margin == pytest.approx(0.03 + 0.05 / 4)
+
+
+def test_repeated_throttles_pause_halve_and_recover_slowly() -> None:
     clock = FakeClock()
     limiter = RateLimiter(RateLimits(qps=10, qpm=0), clock=clock)
     limiter.on_throttled()
-    limiter.on_throttled()  # the same burst: one signal
-    assert limiter.factor == 0.5 and limiter.throttled == 2
-    assert limiter.reserve() >= 101.0  # paused for about a second
+    clock.now += 3.0
+    limiter.on_throttled()  # again within seconds: someone else uses this app's budget
+    assert limiter.signals == 2 and limiter.factor == 0.5
+    assert limiter.reserve() >= clock.now + 1.0  # new starts paused for a window
     for _ in range(3):
         clock.now += 1.5
         limiter.on_throttled()
     assert limiter.factor == 0.25  # floor
+    assert limiter.margin <= limiter.limits.margin + 0.25  # widening is capped
     steps = 0
     while limiter.factor < 1.0:
         limiter.on_success()
         steps += 1
     assert 30 <= steps <= 100
+
+
+def test_throttles_far_apart_never_cut_the_rate() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(RateLimits(qps=10, qpm=0), clock=clock)
+    for _ in range(5):
+        limiter.on_throttled()
+        clock.now += 11.0
+    assert limiter.signals == 5 and limiter.factor == 1.0
 
 
 def test_one_limiter_per_app_in_the_process() -> None:

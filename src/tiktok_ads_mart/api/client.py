@@ -280,13 +280,20 @@ class TikTokClient:
                     retryable = False
                 if not retryable or attempt >= self.retry.max_attempts:
                     raise
-                delay = self.retry.delay(attempt, throttled=isinstance(exc, RateLimited))
+                delay = self._retry_delay(attempt, throttled=isinstance(exc, RateLimited))
                 self.stats.retries += 1
                 self._log_retry(path, exc, attempt, delay)
                 await asyncio.sleep(delay)
                 continue
             self.limiter.on_success()
             return envelope
+
+    def _retry_delay(self, attempt: int, *, throttled: bool) -> float:
+        """A refused (40100) request waits for TikTok's window to free and then queues at the limiter
+        like any other; no jitter is needed, the limiter spaces the retries. Other failures back off."""
+        if not throttled:
+            return self.retry.delay(attempt)
+        return max(self.retry.throttle_delay, self.retry.delay(attempt))
 
     def _count(self, exc: Exception) -> None:
         if isinstance(exc, ApiError):

@@ -6,17 +6,24 @@ this limiter keeps its own sliding windows: each caller *reserves* a send time t
 ``qps`` starts in any window of ``1 s + margin`` and at most ``qpm`` in any ``60 s + margin``, then sleeps
 until that time. Starts are counted, not completions, because TikTok counts arrivals.
 
+A reservation is only a plan: a task can wake late (the event loop was busy, the GIL was elsewhere),
+and a late start followed by an on-time one squeezes two starts closer than planned. So on waking each
+task checks the windows against the times requests were *actually* let go, waits more if needed, and
+records its own actual start.
+
 Reservations are computed under a ``threading.Lock`` and awaited with ``asyncio.sleep``, so one limiter
-serves every event loop and thread of the process (the registry hands out one per app). On a 40100 the
-limiter pauses all new starts briefly and lowers its effective rate (multiplicative decrease); every
-successful answer raises it again a little (additive increase) until the configured rate is back.
+serves every event loop and thread of the process (the registry hands out one per app). A single 40100
+means our timing and TikTok's differ by more than the margin: the margin widens (and narrows again
+over the next half minute) and the refused request is retried after a window. Only repeated 40100s
+within a short period, which point at someone else using the same app's budget, pause all new starts
+for a window and halve the rate (multiplicative decrease); successes raise it again a little at a time
+(additive increase) until the configured rate is back.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
-import random
 import threading
 import time
 from collections import deque
@@ -32,7 +39,7 @@ class RateLimits:
     qpm: int = 600
     #: Extra seconds added to each window so clock skew and network jitter between our send time and
     #: TikTok's arrival time cannot squeeze ``qps + 1`` requests into TikTok's window.
-    margin: float = 0.05
+    margin: float = 0.03
 
     def __post_init__(self) -> None:
         if self.qps < 0 or self.qpm < 0:
@@ -64,7 +71,13 @@ DEFAULT_RATE_LIMITS = TIERS["basic"]
 _QPS_WINDOW = 1.0
 _QPM_WINDOW = 60.0
 _MIN_FACTOR = 0.25
-_THROTTLE_PAUSE = 1.0  # TikTok's guidance for a QPS breach: retry after the current second
+#: How much one throttle signal widens the margin, the most it can be widened, and the half-life of
+#: that widening once the 40100s stop.
+_MARGIN_STEP = 0.05
+_MAX_EXTRA_MARGIN = 0.25
+_MARGIN_HALF_LIFE = 30.0
+#: Two throttle signals this close together mean the budget is not ours alone: slow down.
+_REPEAT_PERIOD = 10.0
 
 
 class RateLimiter:
@@ -74,18 +87,36 @@ class RateLimiter:
         self.limits = limits
         self._clock = clock
         self._lock = threading.Lock()
+        # planned starts (reservations) and actual starts, each newest last
         self._second: deque[float] = deque(maxlen=max(limits.qps, 1))
         self._minute: deque[float] = deque(maxlen=max(limits.qpm, 1))
+        self._sent_second: deque[float] = deque(maxlen=max(limits.qps, 1))
+        self._sent_minute: deque[float] = deque(maxlen=max(limits.qpm, 1))
         self._last = -math.inf
         self._paused_until = -math.inf
         self._factor = 1.0
-        self._last_decrease = -math.inf
+        self._extra_margin = 0.0
+        self._last_signal = -math.inf
         self.throttled = 0
+        #: Throttle signals (a burst of 40100s within one window counts once).
+        self.signals = 0
 
     @property
     def factor(self) -> float:
-        """The share of the configured rate currently used (1.0 unless TikTok recently said 40100)."""
+        """The share of the configured rate currently used (1.0 unless TikTok repeatedly said 40100)."""
         return self._factor
+
+    @property
+    def margin(self) -> float:
+        """Seconds added to each window now: the configured margin plus what recent 40100s added."""
+        with self._lock:
+            return self._margin(self._clock())
+
+    def _margin(self, now: float) -> float:
+        if self._extra_margin <= 0.0:
+            return self.limits.margin
+        decay: float = 0.5 ** (max(0.0, now - self._last_signal) / _MARGIN_HALF_LIFE)
+        return self.limits.margin + self._extra_margin * decay
 
     def _allowed(self, limit: int) -> int:
         return max(1, math.floor(limit * self._factor))
@@ -96,43 +127,72 @@ class RateLimiter:
             now = self._clock()
             if self.limits.unlimited:
                 return now
-            start = max(now, self._paused_until)
+            start = max(now, self._paused_until, self._earliest(now, self._second, self._minute))
             if self.limits.qps:
                 start = max(start, self._last)  # keep starts in booking order
-                start = max(start, self._earliest(self._second, self._allowed(self.limits.qps), _QPS_WINDOW))
-            if self.limits.qpm:
-                start = max(start, self._earliest(self._minute, self._allowed(self.limits.qpm), _QPM_WINDOW))
             self._second.append(start)
             self._minute.append(start)
             self._last = start
             return start
 
-    def _earliest(self, starts: deque[float], allowed: int, window: float) -> float:
-        """The first time at which one more start keeps at most ``allowed`` starts in any window."""
-        if len(starts) < allowed:
-            return -math.inf
-        return starts[-allowed] + window + self.limits.margin
+    def _earliest(self, now: float, second: deque[float], minute: deque[float]) -> float:
+        """The first time at which one more start keeps both windows within their budgets."""
+        margin = self._margin(now)
+        start = -math.inf
+        if self.limits.qps:
+            start = max(start, _window_end(second, self._allowed(self.limits.qps), _QPS_WINDOW + margin))
+        if self.limits.qpm:
+            start = max(start, _window_end(minute, self._allowed(self.limits.qpm), _QPM_WINDOW + margin))
+        return start
+
+    def try_start(self) -> float:
+        """Record a start now if the starts actually made allow it (returns 0.0), else the seconds to wait.
+
+        ``acquire`` asks this after sleeping until its reservation: a task that woke late moved its
+        start later than planned, and the tasks booked after it must not squeeze into its window.
+        """
+        with self._lock:
+            now = self._clock()
+            if self.limits.unlimited:
+                return 0.0
+            ready = max(self._paused_until, self._earliest(now, self._sent_second, self._sent_minute))
+            if now < ready:
+                return ready - now
+            self._sent_second.append(now)
+            self._sent_minute.append(now)
+            return 0.0
 
     async def acquire(self) -> None:
-        """Wait for this task's turn to start a request."""
+        """Wait for this task's turn to start a request, then record the start."""
+        if self.limits.unlimited:
+            return
         delay = self.reserve() - self._clock()
-        if delay > 0:
-            await asyncio.sleep(delay)
+        while True:
+            if delay > 0:
+                await asyncio.sleep(delay)
+            delay = self.try_start()
+            if delay <= 0:
+                return
 
     def on_throttled(self) -> None:
-        """TikTok said 40100: pause new starts for a jittered second and halve the rate (AIMD).
+        """TikTok said 40100: widen the margin; if it keeps saying so, pause a window and halve the rate.
 
-        The rate is halved at most once per pause, so one burst of refusals counts as one signal.
+        Refusals closer together than one window come from the same burst and count as one signal.
         """
         with self._lock:
             self.throttled += 1
             now = self._clock()
-            if now - self._last_decrease >= _THROTTLE_PAUSE:
-                # many in-flight requests refused by the same burst are one signal, not fifty
+            since_last = now - self._last_signal
+            if since_last < _QPS_WINDOW + self._margin(now):
+                return
+            self.signals += 1
+            self._extra_margin = min(
+                _MAX_EXTRA_MARGIN, self._extra_margin * 0.5 ** (since_last / _MARGIN_HALF_LIFE) + _MARGIN_STEP
+            )
+            if since_last <= _REPEAT_PERIOD:
                 self._factor = max(_MIN_FACTOR, self._factor * 0.5)
-                self._last_decrease = now
-            pause_end = now + _THROTTLE_PAUSE + random.uniform(0.0, 0.25)
-            self._paused_until = max(self._paused_until, pause_end)
+                self._paused_until = max(self._paused_until, now + _QPS_WINDOW + self._margin(now))
+            self._last_signal = now
 
     def on_success(self) -> None:
         """An answer that was not a 40100: creep back towards the configured rate."""
@@ -141,6 +201,13 @@ class RateLimiter:
         with self._lock:
             step = 1.0 / max(10, self.limits.qps * 5)
             self._factor = min(1.0, self._factor + step)
+
+
+def _window_end(starts: deque[float], allowed: int, window: float) -> float:
+    """The first time at which one more start keeps at most ``allowed`` starts in any ``window``."""
+    if len(starts) < allowed:
+        return -math.inf
+    return starts[-allowed] + window
 
 
 _registry: dict[tuple[str, RateLimits], RateLimiter] = {}
