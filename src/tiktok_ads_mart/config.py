@@ -315,8 +315,8 @@ def parse_custom_report(entry: Mapping[str, Any], index: int) -> ReportSpec:
             raise ConfigError(f"{where}: unknown metric {metric!r} (not in TikTok's metric catalog)")
     metrics = tuple(dict.fromkeys(("currency", *metrics)))
     rtype: ReportType = "AUDIENCE" if report_type == "AUDIENCE" else "BASIC"
-    lvl: Level = level  # type: ignore[assignment]
-    grain: Grain = granularity  # type: ignore[assignment]
+    lvl: Level = level
+    grain: Grain = granularity
     return ReportSpec(name, rtype, lvl, grain, breakdown, metrics, custom=True)
 
 
