@@ -11,11 +11,9 @@ import asyncio
 import contextlib
 import ctypes
 import gc
-import importlib.util
 import logging
 import os
 import re
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -137,18 +135,6 @@ class ArrowReportTransport(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
-def remember_missing_sniffio() -> None:
-    """Make httpcore's per-request ``import sniffio`` fail at once when sniffio is not installed.
-
-    httpcore imports sniffio inside every lock it sets up (several per request) and falls back to
-    asyncio when that fails. A failed import is not cached, so each one searched every ``sys.path``
-    entry again (0.35 s of the event loop's CPU for 480 report pages, about an eighth of it). ``None`` in ``sys.modules`` is Python's
-    own "known to be missing" mark; httpcore's fallback then behaves as before, without the search.
-    """
-    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
-        sys.modules["sniffio"] = None  # type: ignore[assignment]
-
-
 def default_client_factory(settings: SyncSettings, token: Any, pages: ParsedPages) -> Callable[[], Any]:
     """A factory the engine calls inside its own loop (an httpx pool belongs to one loop).
 
@@ -159,7 +145,6 @@ def default_client_factory(settings: SyncSettings, token: Any, pages: ParsedPage
     qps, qpm = settings.rate_limits
 
     def build() -> tuple[Any, httpx.AsyncClient]:
-        remember_missing_sniffio()
         pool = httpx.Limits(
             max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
         )
