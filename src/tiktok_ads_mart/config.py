@@ -45,7 +45,6 @@ from tiktok_ads_mart.secret import Secret
 
 ENV_PREFIX = "TIKTOK_ADS_MART_"
 CONFIG_FILE_NAME = "tiktok-ads-mart.toml"
-PRODUCTION_API_BASE = "https://business-api.tiktok.com/open_api/v1.3/"
 RATE_TIERS: dict[str, tuple[int, int]] = {
     "basic": (10, 600),
     "advanced": (20, 1200),
@@ -66,7 +65,7 @@ def home_dir() -> Path:
 class SyncSettings:
     """One resolved `sync` run. ``None`` dates mean: from state / start_date default, up to today."""
 
-    api_base: str = PRODUCTION_API_BASE
+    api_base: str | None = None  # None: the stored credential's API, else TIKTOK_API_BASE, else production
     profile: str = "default"
     advertiser_ids: tuple[str, ...] = ()  # empty = every advertiser the credential reads
     streams: tuple[str, ...] = ()  # empty = every stream (built-in and custom)

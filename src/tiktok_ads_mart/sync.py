@@ -135,6 +135,20 @@ class ArrowReportTransport(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
+def api_base_for(settings: SyncSettings, token: Any) -> str:
+    """Where to send requests: the setting, else the API the stored credential was issued by.
+
+    A profile logged in against the sandbox or the emulator must not be sent to production just
+    because ``sync`` was run without ``--api-base``.
+    """
+    from tiktok_ads_mart.auth import resolve_api_base
+
+    if settings.api_base:
+        return resolve_api_base(settings.api_base)
+    stored = getattr(token, "api_base", None)
+    return str(stored) if stored else resolve_api_base(None)
+
+
 def default_client_factory(settings: SyncSettings, token: Any, pages: ParsedPages) -> Callable[[], Any]:
     """A factory the engine calls inside its own loop (an httpx pool belongs to one loop).
 
@@ -153,7 +167,9 @@ def default_client_factory(settings: SyncSettings, token: Any, pages: ParsedPage
             timeout=httpx.Timeout(60.0, connect=10.0),
             headers={"Accept": "application/json"},
         )
-        client = TikTokClient(settings.api_base, token, limits=RateLimits(qps=qps, qpm=qpm), http=http)
+        client = TikTokClient(
+            api_base_for(settings, token), token, limits=RateLimits(qps=qps, qpm=qpm), http=http
+        )
         return client, http
 
     return build
