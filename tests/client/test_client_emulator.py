@@ -105,15 +105,20 @@ async def fire(running: RunningEmulator, client: TikTokClient, tasks: int) -> li
 
 
 async def test_fifty_tasks_stay_under_the_apps_qps() -> None:
+    """In process (ASGI), a request reaches the emulator's sliding window when the limiter starts it, so
+    this checks the limiter's own arithmetic; pacing over a real socket is what `make bench` measures."""
     limits = RateLimits(qps=10, qpm=600)
-    with run_emulator(
-        EmulatorConfig(**SMALL_WORLD, qps=limits.qps, qpm=limits.qpm, latency_ms=20)
-    ) as running:
-        async with TikTokClient(
-            running.base_url, running.access_token, limiter=RateLimiter(limits)
-        ) as client:
-            answers = await fire(running, client, 50)
-        stats = running.emulator.stats()
+    emulator = Emulator(EmulatorConfig(**SMALL_WORLD, qps=limits.qps, qpm=limits.qpm, latency_ms=20))
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(emulator)))
+    async with (
+        http,
+        TikTokClient(
+            "http://emulator/open_api/v1.3/", emulator.access_token, http=http, limiter=RateLimiter(limits)
+        ) as client,
+    ):
+        params = {"advertiser_ids": emulator.advertiser_ids}
+        answers = await asyncio.gather(*(client.get("advertiser/info/", params) for _ in range(50)))
+    stats = emulator.stats()
     assert len(answers) == 50
     assert stats["throttled"] == 0 and client.stats.throttled == 0
     assert stats["requests"]["advertiser/info/"] == 50
