@@ -15,7 +15,7 @@ import shutil
 import socket
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 import httpx
@@ -25,6 +25,10 @@ from rich.table import Table
 from tiktok_ads_mart.config import SyncSettings
 from tiktok_ads_mart.errors import TikTokAdsMartError
 from tiktok_ads_mart.secret import Secret
+
+if TYPE_CHECKING:
+    from tiktok_ads_mart.auth import Credential, TokenStore
+    from tiktok_ads_mart.emulator import RunningEmulator
 
 DEMO_WORLD = {
     "seed": 7,
@@ -101,11 +105,30 @@ def _spend_table(duckdb_path: Path, dataset: str) -> Table:
     return table
 
 
+def login_through_consent(
+    running: RunningEmulator, store: TokenStore, *, profile: str, timeout: float = 60.0
+) -> Credential:
+    """Log in to a running emulator the way a user does (consent page, local callback, code exchange),
+    with plain HTTP playing the browser, and store the credential under ``profile``."""
+    from tiktok_ads_mart.auth import LoginOptions, login
+
+    options = LoginOptions(
+        app_id=running.app_id,
+        secret=Secret(running.secret),
+        api_base=running.base_url,
+        portal_url=running.portal_url,
+        redirect_uri=f"http://127.0.0.1:{_free_port()}/callback",
+        profile=profile,
+        timeout=timeout,
+    )
+    return asyncio.run(login(options, store=store, open_url=play_browser))
+
+
 def run_demo(
     *, directory: Path, duckdb_path: Path, quiet: bool = False, console: Console | None = None
 ) -> int:
     """Run the whole demo; returns the exit code (0 when every advertiser synced)."""
-    from tiktok_ads_mart.auth import EncryptedFileStore, LoginOptions, login, resolve_token_source
+    from tiktok_ads_mart.auth import EncryptedFileStore, resolve_token_source
     from tiktok_ads_mart.emulator import EmulatorConfig, run_emulator
     from tiktok_ads_mart.progress import choose_mode, make_reporter, render_summary
     from tiktok_ads_mart.sync import run_sync
@@ -119,16 +142,7 @@ def run_demo(
     config = EmulatorConfig(**DEMO_WORLD, now=now, qps=0, qpm=0)  # type: ignore[arg-type]
     with run_emulator(config) as running:
         console.print(f"emulator serving {running.base_url} (offline TikTok Business API)")
-        options = LoginOptions(
-            app_id=running.app_id,
-            secret=Secret(running.secret),
-            api_base=running.base_url,
-            portal_url=running.portal_url,
-            redirect_uri=f"http://127.0.0.1:{_free_port()}/callback",
-            profile="demo",
-            timeout=60.0,
-        )
-        credential: Any = asyncio.run(login(options, store=store, open_url=play_browser))
+        credential: Any = login_through_consent(running, store, profile="demo")
         console.print(
             f"authorized app {running.app_id} for {len(credential.advertiser_ids)} advertisers "
             f"(credential kept encrypted in {store_path})"

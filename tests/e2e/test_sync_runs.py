@@ -98,26 +98,16 @@ def test_a_rejected_token_stops_the_run_with_one_clear_error(serve: Any, tmp_pat
 
 
 def test_an_expired_token_is_refreshed_mid_sync_and_the_rotation_stored(serve: Any, tmp_path: Path) -> None:
-    import asyncio
     import datetime as dt
     from dataclasses import replace
 
-    from tiktok_ads_mart.auth import EncryptedFileStore, LoginOptions, login, resolve_token_source
-    from tiktok_ads_mart.demo import _free_port, play_browser
+    from tiktok_ads_mart.auth import EncryptedFileStore, resolve_token_source
+    from tiktok_ads_mart.demo import login_through_consent
     from tiktok_ads_mart.secret import Secret
 
     running = serve(advertisers=2, token_mode="expiring")
     store = EncryptedFileStore(tmp_path / "store.enc", Secret("a passphrase for this test"))
-    options = LoginOptions(
-        app_id=running.app_id,
-        secret=Secret(running.secret),
-        api_base=running.base_url,
-        portal_url=running.portal_url,
-        redirect_uri=f"http://127.0.0.1:{_free_port()}/callback",
-        profile="expiring",
-        timeout=30.0,
-    )
-    first = asyncio.run(login(options, store=store, open_url=play_browser))
+    first = login_through_consent(running, store, profile="expiring", timeout=30.0)
     assert first.refreshable
     later = running.emulator.now + dt.timedelta(hours=25)  # past the 24-hour access token
     running.emulator.set_now(later)
