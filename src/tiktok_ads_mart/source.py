@@ -1,420 +1,47 @@
-"""The dlt source: one generic engine, one resource per stream of the table in :mod:`catalog`.
+"""The dlt source: one generic resource per stream of the table in :mod:`catalog`, run in cycles.
 
-Why this shape (option "b" of the design notes in docs/sync.md): requests run on one asyncio loop in a
-background thread (:class:`Extractor`), shared by every stream and advertiser under the client's one
-rate limiter, with ``concurrency`` requests in flight. Each page is turned into a pyarrow table on that
-thread and handed to its stream's queue; the dlt resources are plain generators that drain their queue
-and yield ``None`` while it is empty, which dlt's round-robin extractor treats as "nothing yet, ask the
-next resource". So no resource ever blocks another, and memory is bounded: a page holds a request slot
-until it is queued, and at most ``max_buffered_pages`` tables wait in the queues.
+The requests run in the engine (:mod:`tiktok_ads_mart.engine`); the resources here are plain generators
+that drain their stream's queue and yield ``None`` while it is empty, which dlt's round-robin extractor
+treats as "nothing yet, ask the next resource", so no resource ever blocks another.
 
-Incremental state lives in dlt's resource state (one cursor per advertiser and stream), is moved only
-after every window of that advertiser loaded, and is committed by dlt together with the load package.
+A run is loaded in cycles: each ``pipeline.extract`` takes rows until the cycle's :class:`CycleBudget`
+is spent, then the rows are normalized and loaded while the engine goes on requesting into its bounded
+buffer. So most of the load overlaps the requests, and what is left after the last answer is one small
+package instead of the whole run. A stream's requests are planned and started once
+(:class:`StreamFeed`) and drained across as many cycles as it takes.
+
+Incremental state lives in dlt's resource state (one cursor per advertiser and stream). A cursor is moved
+in the cycle that saw the advertiser's last window, so it is committed by dlt in the same package as
+those rows, after every earlier package of the run: it can never run ahead of the data.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 import queue
-import threading
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator
-from concurrent.futures import Future
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import dlt
 import pyarrow as pa
-import pyarrow.compute as pc
 from dlt.extract.resource import DltResource
 
-from tiktok_ads_mart.catalog import (
-    MAX_WINDOW_DAYS,
-    STATUS_FILTER_FIELD,
-    EntitySpec,
-    ReportSpec,
-    StreamSpec,
+from tiktok_ads_mart.catalog import EntitySpec, ReportSpec, StreamSpec
+from tiktok_ads_mart.engine import (
+    END,
+    Extractor,
+    Job,
+    PlanSettings,
+    RunStats,
+    WindowDone,
+    WindowFailed,
+    plan_entity,
+    plan_report,
 )
-from tiktok_ads_mart.errors import ApiError, AuthExpired, PermissionDenied, TikTokAdsMartError, TransportError
-from tiktok_ads_mart.transform import (
-    AdvertiserContext,
-    ParsedPages,
-    entity_table,
-    report_table,
-    report_table_from_arrow,
-)
+from tiktok_ads_mart.transform import entity_table
 
-log = logging.getLogger("tiktok_ads_mart.sync")
-T = TypeVar("T")
-MODIFIED_AFTER_MAX_AGE = timedelta(days=180)  # TikTok keeps modified_after within 6 months
-MODIFIED_AFTER_OVERLAP = timedelta(hours=1)
 BATCH_ROWS = 20_000  # report rows handed to dlt per item
-
-
-@dataclass(frozen=True)
-class Job:
-    """One logical request series: a stream, an advertiser, and (for reports) one date window."""
-
-    spec: StreamSpec
-    advertiser_id: str
-    params: dict[str, Any]
-    window: tuple[date, date] | None = None
-
-
-@dataclass
-class StreamProgress:
-    """Per stream and advertiser: what the live display and the summary show."""
-
-    pages: int = 0
-    rows: int = 0
-    windows_total: int = 0
-    windows_done: int = 0
-    failed: str | None = None
-
-
-@dataclass
-class RunStats:
-    """Everything counted during one run; written by the engine thread, read by the display."""
-
-    progress: dict[tuple[str, str], StreamProgress] = field(default_factory=dict)
-    failures: dict[str, str] = field(default_factory=dict)  # advertiser_id -> first error line
-    fatal: TikTokAdsMartError | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def entry(self, stream: str, advertiser_id: str) -> StreamProgress:
-        with self.lock:
-            return self.progress.setdefault((stream, advertiser_id), StreamProgress())
-
-    def fail(self, stream: str, advertiser_id: str, error: BaseException) -> None:
-        message = str(error).splitlines()[0] if str(error) else type(error).__name__
-        with self.lock:
-            self.progress.setdefault((stream, advertiser_id), StreamProgress()).failed = message
-            self.failures.setdefault(advertiser_id, f"{stream}: {message}")
-
-    def rows_by_stream(self) -> dict[str, int]:
-        totals: dict[str, int] = {}
-        with self.lock:
-            for (stream, _), entry in self.progress.items():
-                totals[stream] = totals.get(stream, 0) + entry.rows
-        return totals
-
-
-@dataclass(frozen=True)
-class _WindowDone:
-    job: Job
-    max_modified: str | None = None
-
-
-@dataclass(frozen=True)
-class _Failed:
-    job: Job
-    error: BaseException
-
-
-_END = object()
-
-
-class Extractor:
-    """An asyncio loop in a thread that runs every request; pages come back as tables on queues.
-
-    Args:
-        client_factory: builds the API client inside the loop (httpx clients belong to one loop); it may
-            return ``(client, *resources)`` whose ``aclose`` runs after the client's.
-        stats: the run's counters, shared with the display.
-        concurrency: requests in flight at once (cover rate x latency to keep the limiter busy).
-        max_buffered_pages: converted pages waiting for dlt at most, bounding memory.
-        pages: where :class:`tiktok_ads_mart.sync.ArrowReportTransport` parks pages it parsed.
-
-    ``contexts`` (advertiser id -> currency and timezone) is filled by the caller before streams run.
-    """
-
-    def __init__(
-        self,
-        client_factory: Callable[[], Any],
-        stats: RunStats,
-        *,
-        concurrency: int = 16,
-        max_buffered_pages: int = 32,
-        pages: ParsedPages | None = None,
-    ) -> None:
-        self.stats = stats
-        self.pages = pages if pages is not None else ParsedPages()
-        self._closers: list[Any] = []
-        self.contexts: dict[str, AdvertiserContext] = {}
-        self._client_factory = client_factory
-        self._concurrency = concurrency
-        self._max_buffered = max(max_buffered_pages, concurrency)
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="tiktok-extract", daemon=True)
-        self._thread.start()
-        self.client: Any = self.call(self._open())
-        self._denied: set[str] = set()
-
-    async def _open(self) -> Any:
-        self._slots = asyncio.Semaphore(self._concurrency)
-        self._buffer = asyncio.Semaphore(self._max_buffered)
-        client = self._client_factory()
-        if isinstance(client, tuple):  # (client, resources to close after it)
-            client, *self._closers = client
-        if hasattr(client, "__aenter__"):
-            client = await client.__aenter__()
-        return client
-
-    def call(self, coro: Awaitable[T]) -> T:
-        """Run ``coro`` on the engine loop and wait for its result (discovery, small calls)."""
-        future: Future[T] = asyncio.run_coroutine_threadsafe(_as_coroutine(coro), self._loop)
-        return future.result()
-
-    def close(self) -> None:
-        """Close the client and stop the loop; idempotent."""
-        if not self._loop.is_running():
-            return
-        try:
-            if hasattr(self.client, "aclose"):
-                self.call(self.client.aclose())
-            for resource in self._closers:
-                self.call(resource.aclose())
-        finally:
-            pending = asyncio.run_coroutine_threadsafe(_cancel_all(), self._loop)
-            with contextlib.suppress(Exception):
-                pending.result(timeout=5)
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(timeout=10)
-
-    def release_buffer(self) -> None:
-        """The consumer took a page off a queue: one more may be converted and queued."""
-        self._loop.call_soon_threadsafe(self._buffer.release)
-
-    def submit(self, jobs: list[Job]) -> queue.SimpleQueue[Any]:
-        """Start ``jobs`` (all of one stream); their pages, window markers and an end mark arrive on the queue."""
-        out: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        asyncio.run_coroutine_threadsafe(self._run_stream(jobs, out), self._loop)
-        return out
-
-    async def _run_stream(self, jobs: list[Job], out: queue.SimpleQueue[Any]) -> None:
-        try:
-            await asyncio.gather(*(self._run_job(job, out) for job in jobs))
-        finally:
-            out.put(_END)
-
-    async def _run_job(self, job: Job, out: queue.SimpleQueue[Any]) -> None:
-        name = job.spec.name
-        if self.stats.fatal is not None or job.advertiser_id in self._denied:
-            out.put(_Failed(job, self.stats.fatal or PermissionDenied(40001, "advertiser skipped")))
-            return
-        latest: list[str] = []
-        try:
-            first = await self._fetch_and_emit(job, 1, out, latest)
-            total = _total_pages(first)
-            if total > 1:
-                await _all_or_none(
-                    self._fetch_and_emit(job, page, out, latest) for page in range(2, total + 1)
-                )
-            out.put(_WindowDone(job, max(latest) if latest else None))
-        except AuthExpired as exc:
-            self.stats.fatal = self.stats.fatal or exc
-            self.stats.fail(name, job.advertiser_id, exc)
-            out.put(_Failed(job, exc))
-        except PermissionDenied as exc:
-            self._denied.add(job.advertiser_id)
-            self.stats.fail(name, job.advertiser_id, exc)
-            out.put(_Failed(job, exc))
-        except (ApiError, TransportError) as exc:
-            self.stats.fail(name, job.advertiser_id, exc)
-            out.put(_Failed(job, exc))
-        except Exception as exc:  # a bug must not hang the run: report it as this window's failure
-            log.exception("unexpected failure in %s for advertiser %s", name, job.advertiser_id)
-            self.stats.fail(name, job.advertiser_id, exc)
-            out.put(_Failed(job, exc))
-
-    async def _fetch_and_emit(
-        self, job: Job, page: int, out: queue.SimpleQueue[Any], latest: list[str]
-    ) -> dict[str, Any]:
-        spec = job.spec
-        params = {**job.params, "page": page, "page_size": spec.page_size}
-        async with self._slots:
-            if self.stats.fatal is not None or job.advertiser_id in self._denied:
-                raise self.stats.fatal or PermissionDenied(
-                    40001, "advertiser skipped after a permission error"
-                )
-            data: dict[str, Any] = await self.client.get(spec_path(spec), params)
-            entry = self.stats.entry(spec.name, job.advertiser_id)
-            entry.pages += 1
-            table = await asyncio.to_thread(self._to_table, job, data)
-            if table is not None:
-                if (
-                    isinstance(spec, EntitySpec)
-                    and spec.modified_after
-                    and "modify_time" in table.column_names
-                ):
-                    top = pc.max(table["modify_time"]).as_py()
-                    if top is not None:
-                        latest.append(top.strftime("%Y-%m-%d %H:%M:%S"))
-                await self._buffer.acquire()
-                entry.rows += table.num_rows
-                out.put(table)
-        return data
-
-    def _to_table(self, job: Job, data: dict[str, Any]) -> pa.Table | None:
-        """Runs in a worker thread: pyarrow's casts release the GIL, the loop keeps serving requests."""
-        spec = job.spec
-        if isinstance(spec, ReportSpec):
-            ctx = self.contexts[job.advertiser_id]
-            key = data.get("arrow_page")
-            if isinstance(key, str):
-                parsed = self.pages.take(key)
-                return report_table_from_arrow(spec, parsed.rows, ctx) if len(parsed.rows) else None
-            rows = data.get("list") or []
-            return report_table(spec, rows, ctx) if rows else None
-        rows = data.get("list") or []
-        return entity_table(spec, rows, job.advertiser_id) if rows else None
-
-
-async def _all_or_none(coroutines: Iterable[Coroutine[Any, Any, Any]]) -> None:
-    """Run the pages of one window together; the first failure cancels the rest (no orphan pages
-    arrive after the window was reported failed)."""
-    tasks = [asyncio.ensure_future(coroutine) for coroutine in coroutines]
-    try:
-        await asyncio.gather(*tasks)
-    except BaseException:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        raise
-
-
-def _total_pages(data: dict[str, Any]) -> int:
-    info = data.get("page_info") or {}
-    try:
-        return int(info.get("total_page") or 0)
-    except (TypeError, ValueError):
-        return 0
-
-
-async def _as_coroutine(awaitable: Awaitable[T]) -> T:
-    return await awaitable
-
-
-async def _cancel_all() -> None:
-    current = asyncio.current_task()
-    tasks = [task for task in asyncio.all_tasks() if task is not current]
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-
-
-def spec_path(spec: StreamSpec) -> str:
-    return spec.path if isinstance(spec, EntitySpec) else "report/integrated/get/"
-
-
-# --- planning --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PlanSettings:
-    """The parts of the settings that decide which requests a stream makes."""
-
-    now: datetime
-    start_date: date | None
-    end_date: date | None
-    lookback_days: int
-    default_history_days: int
-    include_deleted: bool
-
-    @property
-    def backfill(self) -> bool:
-        return self.start_date is not None or self.end_date is not None
-
-
-def local_today(now: datetime, ctx: AdvertiserContext) -> date:
-    """Today in the advertiser's timezone: TikTok's report dates are advertiser-local."""
-    return now.astimezone(ctx.zone).date()
-
-
-def date_windows(start: date, end: date, span_days: int) -> list[tuple[date, date]]:
-    """Split [start, end] into the widest windows TikTok allows (both ends inclusive)."""
-    windows: list[tuple[date, date]] = []
-    cursor = start
-    while cursor <= end:
-        last = min(end, cursor + timedelta(days=span_days - 1))
-        windows.append((cursor, last))
-        cursor = last + timedelta(days=1)
-    return windows
-
-
-def report_range(plan: PlanSettings, ctx: AdvertiserContext, cursor: str | None) -> tuple[date, date] | None:
-    """The days to read: the explicit range, or from the cursor minus the lookback, up to today.
-
-    The cursor is the last day that loaded; it is always read again (it may have been partial) together
-    with ``lookback_days`` before it, so restated conversions are picked up and no hour is lost.
-    """
-    today = local_today(plan.now, ctx)
-    end = plan.end_date or today
-    if plan.start_date is not None:
-        start = plan.start_date
-    elif cursor is not None and not plan.backfill:
-        start = date.fromisoformat(cursor) - timedelta(days=plan.lookback_days)
-    else:
-        start = today - timedelta(days=plan.default_history_days)
-    if start > end:
-        return None
-    return start, end
-
-
-def report_params(spec: ReportSpec, advertiser_id: str, include_deleted: bool) -> dict[str, Any]:
-    params: dict[str, Any] = {
-        "advertiser_id": advertiser_id,
-        "report_type": spec.report_type,
-        "data_level": spec.data_level,
-        "dimensions": list(spec.dimensions),
-        "metrics": list(spec.metrics),
-    }
-    status_field = STATUS_FILTER_FIELD[spec.level]
-    if include_deleted and status_field is not None:
-        params["filtering"] = [
-            {"field_name": status_field, "filter_type": "IN", "filter_value": '["STATUS_ALL"]'}
-        ]
-    return params
-
-
-def plan_report(
-    spec: ReportSpec, ctx: AdvertiserContext, cursor: str | None, plan: PlanSettings
-) -> tuple[list[Job], str | None]:
-    """The jobs for one advertiser and the cursor to store once all of them loaded (None: keep)."""
-    base = report_params(spec, ctx.advertiser_id, plan.include_deleted)
-    if spec.grain == "lifetime":
-        return [Job(spec, ctx.advertiser_id, {**base, "query_lifetime": True})], None
-    span = report_range(plan, ctx, cursor)
-    if span is None:
-        return [], None
-    windows = date_windows(span[0], span[1], MAX_WINDOW_DAYS[spec.grain])
-    jobs = [
-        Job(spec, ctx.advertiser_id, {**base, "start_date": a.isoformat(), "end_date": b.isoformat()}, (a, b))
-        for a, b in windows
-    ]
-    new_cursor = None if plan.backfill else span[1].isoformat()
-    if cursor is not None and new_cursor is not None and new_cursor < cursor:
-        new_cursor = cursor
-    return jobs, new_cursor
-
-
-def plan_entity(spec: EntitySpec, advertiser_id: str, cursor: str | None, plan: PlanSettings) -> Job:
-    params: dict[str, Any] = {"advertiser_id": advertiser_id}
-    filtering: dict[str, Any] = {}
-    if plan.include_deleted and spec.status_all:
-        filtering["primary_status"] = spec.status_all
-    if spec.modified_after and cursor is not None and not plan.backfill:
-        since = datetime.strptime(cursor, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC) - MODIFIED_AFTER_OVERLAP
-        if plan.now - since < MODIFIED_AFTER_MAX_AGE:
-            filtering["modified_after"] = since.strftime("%Y-%m-%d %H:%M:%S")
-    if filtering:
-        params["filtering"] = filtering
-    return Job(spec, advertiser_id, params)
-
-
-# --- the dlt source --------------------------------------------------------------------------------
 
 
 @dataclass
@@ -427,97 +54,159 @@ class SourceRun:
     plan: PlanSettings
     stats: RunStats
     table_format: str | None = None
+    feeds: dict[str, StreamFeed] = field(default_factory=dict)
+
+    def feed(self, spec: StreamSpec) -> StreamFeed:
+        return self.feeds.setdefault(spec.name, StreamFeed(self, spec))
+
+    @property
+    def finished(self) -> bool:
+        """Every stream has handed over all its rows (a cycle then only needs loading)."""
+        return all(self.feed(spec).ended for spec in self.streams)
 
 
-def _drain(
-    run: SourceRun, spec: StreamSpec, jobs: list[Job], on_done: Callable[[str, Any], None]
-) -> Iterator[Any]:
-    """Yield the stream's tables as they arrive; ``None`` lets dlt poll the other resources meanwhile."""
-    remaining: dict[str, int] = {}
-    failed: set[str] = set()
-    tops: dict[str, list[str]] = {}
-    for job in jobs:
-        remaining[job.advertiser_id] = remaining.get(job.advertiser_id, 0) + 1
-        run.stats.entry(spec.name, job.advertiser_id).windows_total += 1
-    if not jobs:
-        return
-    out = run.extractor.submit(jobs)
-    batch: list[pa.Table] = []
-    batch_rows = 0
-    while True:
-        try:
-            item = out.get_nowait()
-        except queue.Empty:
-            if batch:
-                yield _combine(batch)
-                batch, batch_rows = [], 0
-            yield None
-            continue
-        if item is _END:
-            if batch:
-                yield _combine(batch)
+@dataclass
+class CycleBudget:
+    """How much one extract cycle takes before its rows are normalized and loaded.
+
+    Rows bound the package (and so the load's memory and the wait after the last answer); seconds keep
+    a slow, rate-limited run loading as it goes instead of all at the end.
+    """
+
+    max_rows: int
+    max_seconds: float
+    rows: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def spent(self) -> bool:
+        if self.rows >= self.max_rows:
+            return True
+        return self.rows > 0 and time.monotonic() - self.started >= self.max_seconds
+
+
+class StreamFeed:
+    """One stream's requests for the whole run: planned and started once, drained cycle by cycle.
+
+    The plan reads the cursors of the first cycle's state; a cursor is written into the state of the
+    cycle that sees the advertiser's last window done, so dlt commits it with (after) the rows it covers.
+    """
+
+    def __init__(self, run: SourceRun, spec: StreamSpec) -> None:
+        self.run = run
+        self.spec = spec
+        self.ended = False
+        self._out: queue.SimpleQueue[Any] | None = None
+        self._remaining: dict[str, int] = {}
+        self._failed: set[str] = set()
+        self._tops: dict[str, list[str]] = {}
+        self._targets: dict[str, str | None] = {}
+
+    def rows(self, budget: CycleBudget) -> Iterator[Any]:
+        """The body of the stream's resource in one cycle."""
+        if self.ended:
             return
-        if isinstance(item, pa.Table):
-            run.extractor.release_buffer()
-            if not isinstance(spec, ReportSpec):
-                yield item
+        cursors: dict[str, str] = dlt.current.resource_state().setdefault("cursors", {})
+        if self._out is None:
+            if isinstance(self.spec, EntitySpec) and not self.spec.per_advertiser:
+                yield from self._advertiser_rows()
+                return
+            self._start(self._plan(cursors))
+        yield from self._drain(cursors, budget)
+
+    def _advertiser_rows(self) -> Iterator[Any]:
+        self.ended = True
+        rows = self.run.advertiser_rows
+        if rows:
+            yield entity_table(self.spec, rows, None)  # type: ignore[arg-type]
+            for row in rows:
+                self.run.stats.entry(self.spec.name, str(row.get("advertiser_id"))).rows += 1
+
+    def _plan(self, cursors: dict[str, str]) -> list[Job]:
+        spec, run = self.spec, self.run
+        if isinstance(spec, ReportSpec):
+            jobs: list[Job] = []
+            for adv, ctx in run.extractor.contexts.items():
+                adv_jobs, self._targets[adv] = plan_report(spec, ctx, cursors.get(adv), run.plan)
+                jobs += adv_jobs
+            return jobs
+        return [plan_entity(spec, adv, cursors.get(adv), run.plan) for adv in run.extractor.contexts]
+
+    def _start(self, jobs: list[Job]) -> None:
+        for job in jobs:
+            self._remaining[job.advertiser_id] = self._remaining.get(job.advertiser_id, 0) + 1
+            self.run.stats.entry(self.spec.name, job.advertiser_id).windows_total += 1
+        if not jobs:
+            self.ended = True
+            return
+        self._out = self.run.extractor.submit(jobs)
+
+    def _done(self, cursors: dict[str, str], adv: str) -> None:
+        """Every window of ``adv`` loaded into this or an earlier package: its cursor may move."""
+        spec = self.spec
+        if isinstance(spec, ReportSpec):
+            target = self._targets.get(adv)
+            if target is not None:
+                cursors[adv] = target
+        elif spec.modified_after and adv in self._tops and not self.run.plan.backfill:
+            cursors[adv] = max(max(self._tops[adv]), cursors.get(adv, ""))
+
+    def _drain(self, cursors: dict[str, str], budget: CycleBudget) -> Iterator[Any]:
+        """Yield the stream's tables as they arrive until the stream ends or the cycle's budget is spent."""
+        assert self._out is not None
+        out, extractor, is_report = self._out, self.run.extractor, isinstance(self.spec, ReportSpec)
+        batch: list[pa.Table] = []
+        batch_rows = 0
+
+        def flush() -> pa.Table:
+            nonlocal batch, batch_rows
+            budget.rows += batch_rows
+            table = _combine(batch)
+            batch, batch_rows = [], 0
+            return table
+
+        while True:
+            try:
+                item = out.get_nowait()
+            except queue.Empty:
+                if batch:
+                    yield flush()
+                if budget.spent:
+                    return
+                yield None
                 continue
-            # dlt's per-item cost (schema checks, column naming) is paid per table: hand it fewer, bigger ones
-            batch.append(item)
-            batch_rows += item.num_rows
-            if batch_rows >= BATCH_ROWS:
-                yield _combine(batch)
-                batch, batch_rows = [], 0
-        elif isinstance(item, _WindowDone):
-            adv = item.job.advertiser_id
-            run.stats.entry(spec.name, adv).windows_done += 1
-            if item.max_modified:
-                tops.setdefault(adv, []).append(item.max_modified)
-            remaining[adv] -= 1
-            if remaining[adv] == 0 and adv not in failed:
-                on_done(adv, max(tops[adv]) if adv in tops else None)
-        elif isinstance(item, _Failed):
-            failed.add(item.job.advertiser_id)
-            remaining[item.job.advertiser_id] -= 1
+            if item is END:
+                self.ended = True
+                if batch:
+                    yield flush()
+                return
+            if isinstance(item, pa.Table):
+                extractor.release_buffer()
+                # dlt's per-item cost (schema checks, column naming) is paid per table: hand it fewer, bigger ones
+                batch.append(item)
+                batch_rows += item.num_rows
+                if batch_rows >= BATCH_ROWS or not is_report or budget.rows + batch_rows >= budget.max_rows:
+                    yield flush()
+                    if budget.spent:
+                        return
+            elif isinstance(item, WindowDone):
+                self._window_done(cursors, item)
+            elif isinstance(item, WindowFailed):
+                self._failed.add(item.job.advertiser_id)
+                self._remaining[item.job.advertiser_id] -= 1
+
+    def _window_done(self, cursors: dict[str, str], item: WindowDone) -> None:
+        adv = item.job.advertiser_id
+        self.run.stats.entry(self.spec.name, adv).windows_done += 1
+        if item.max_modified:
+            self._tops.setdefault(adv, []).append(item.max_modified)
+        self._remaining[adv] -= 1
+        if self._remaining[adv] == 0 and adv not in self._failed:
+            self._done(cursors, adv)
 
 
 def _combine(tables: list[pa.Table]) -> pa.Table:
     return tables[0] if len(tables) == 1 else pa.concat_tables(tables)
-
-
-def _report_rows(run: SourceRun, spec: ReportSpec) -> Iterator[Any]:
-    state = dlt.current.resource_state()
-    cursors: dict[str, str] = state.setdefault("cursors", {})
-    jobs: list[Job] = []
-    targets: dict[str, str | None] = {}
-    for adv, ctx in run.extractor.contexts.items():
-        adv_jobs, new_cursor = plan_report(spec, ctx, cursors.get(adv), run.plan)
-        jobs += adv_jobs
-        targets[adv] = new_cursor
-
-    def done(adv: str, _: Any) -> None:
-        if targets.get(adv) is not None:
-            cursors[adv] = str(targets[adv])
-
-    yield from _drain(run, spec, jobs, done)
-
-
-def _entity_rows(run: SourceRun, spec: EntitySpec) -> Iterator[Any]:
-    if not spec.per_advertiser:
-        if run.advertiser_rows:
-            yield entity_table(spec, run.advertiser_rows, None)
-            for row in run.advertiser_rows:
-                run.stats.entry(spec.name, str(row.get("advertiser_id"))).rows += 1
-        return
-    state = dlt.current.resource_state()
-    cursors: dict[str, str] = state.setdefault("cursors", {})
-    jobs = [plan_entity(spec, adv, cursors.get(adv), run.plan) for adv in run.extractor.contexts]
-
-    def done(adv: str, top: Any) -> None:
-        if spec.modified_after and top is not None and not run.plan.backfill:
-            cursors[adv] = max(str(top), cursors.get(adv, ""))
-
-    yield from _drain(run, spec, jobs, done)
 
 
 def _write_disposition(spec: StreamSpec) -> dict[str, Any]:
@@ -529,17 +218,12 @@ def _write_disposition(spec: StreamSpec) -> dict[str, Any]:
 _dlt_resource: Any = dlt.resource  # its overloads do not cover a dict write disposition
 
 
-def make_resource(run: SourceRun, spec: StreamSpec) -> DltResource:
+def make_resource(run: SourceRun, spec: StreamSpec, budget: CycleBudget) -> DltResource:
     """One resource for one row of the table: same engine, different spec."""
-    rows: Callable[[], Iterator[Any]]
-    if isinstance(spec, ReportSpec):
+    feed = run.feed(spec)
 
-        def rows() -> Iterator[Any]:
-            return _report_rows(run, spec)
-    else:
-
-        def rows() -> Iterator[Any]:
-            return _entity_rows(run, spec)
+    def rows() -> Iterator[Any]:
+        return feed.rows(budget)
 
     resource: DltResource = _dlt_resource(
         rows,
@@ -559,11 +243,12 @@ def _column_hints(spec: StreamSpec) -> dict[str, Any]:
     return {}
 
 
-def tiktok_ads_source(run: SourceRun) -> Any:
-    """The dlt source of one run: a resource per selected stream.
+def tiktok_ads_source(run: SourceRun, budget: CycleBudget) -> Any:
+    """The dlt source of one cycle of a run: a resource per selected stream.
 
     Args:
-        run: the engine, advertisers and plan shared by the resources.
+        run: the engine, advertisers and plan shared by the resources, and the streams' feeds.
+        budget: when this cycle stops taking rows (see :class:`CycleBudget`).
 
     Returns:
         A ``DltSource`` that any dlt destination can load.
@@ -571,24 +256,9 @@ def tiktok_ads_source(run: SourceRun) -> Any:
 
     @dlt.source(name="tiktok_ads", max_table_nesting=0, root_key=False)
     def tiktok_ads() -> list[DltResource]:
-        return [make_resource(run, spec) for spec in run.streams]
+        return [make_resource(run, spec, budget) for spec in run.streams]
 
     return tiktok_ads()
 
 
-__all__ = [
-    "Extractor",
-    "Job",
-    "PlanSettings",
-    "RunStats",
-    "SourceRun",
-    "StreamProgress",
-    "date_windows",
-    "local_today",
-    "make_resource",
-    "plan_entity",
-    "plan_report",
-    "report_params",
-    "report_range",
-    "tiktok_ads_source",
-]
+__all__ = ["BATCH_ROWS", "CycleBudget", "SourceRun", "StreamFeed", "make_resource", "tiktok_ads_source"]

@@ -12,8 +12,10 @@ import contextlib
 import ctypes
 import gc
 import logging
+import math
 import os
 import re
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -25,9 +27,9 @@ import pyarrow as pa
 
 from tiktok_ads_mart.catalog import ADVERTISER_INFO_BATCH
 from tiktok_ads_mart.config import SyncSettings
+from tiktok_ads_mart.engine import Extractor, PlanSettings, RunStats
 from tiktok_ads_mart.errors import ApiError, PermissionDenied, TikTokAdsMartError, TransportError
 from tiktok_ads_mart.secret import Secret
-from tiktok_ads_mart.source import Extractor, PlanSettings, RunStats, SourceRun, tiktok_ads_source
 from tiktok_ads_mart.transform import AdvertiserContext, ParsedPages, parse_report_page, zone_for
 
 # dlt phones home unless told not to; this tool only talks to TikTok and the destination.
@@ -328,6 +330,57 @@ def finish_pending(pipeline: Any, settings: SyncSettings) -> bool:
     return True
 
 
+# A package per this many rows or seconds when requests are rate-bound (see load_in_cycles).
+CYCLE_ROWS = 150_000
+CYCLE_SECONDS = 15.0
+
+
+def load_in_cycles(
+    pipeline: Any,
+    settings: SyncSettings,
+    extractor: Extractor,
+    advertiser_rows: list[dict[str, Any]],
+    plan: PlanSettings,
+    stats: RunStats,
+    reporter: Reporter,
+) -> None:
+    """Extract, normalize and load package after package until every stream has handed over its rows.
+
+    While a package is normalized and loaded the engine keeps requesting into its bounded buffer, so the
+    load overlaps the requests; after the last answer only the last, small package is left to load. That
+    pays when requests wait for the rate limit (the CPU is idle then). Without a limit the requests keep
+    both cores busy and the buffer fills within a second of a load starting: loads in between would
+    stall the requests and hold the buffer and the load's memory at once, so such a run is one package.
+    """
+    from tiktok_ads_mart.source import CycleBudget, SourceRun, tiktok_ads_source
+
+    run = SourceRun(
+        extractor, advertiser_rows, settings.selected_streams(), plan, stats, settings.table_format
+    )
+    while True:
+        reporter.phase("extracting")
+        budget = (
+            CycleBudget(max_rows=CYCLE_ROWS, max_seconds=CYCLE_SECONDS)
+            if settings.rate_limits[0] > 0
+            else CycleBudget(max_rows=sys.maxsize, max_seconds=math.inf)
+        )
+        pipeline.extract(tiktok_ads_source(run, budget), loader_file_format=_loader_format(settings))
+        release_memory()
+        reporter.phase("normalizing")
+        pipeline.normalize()
+        reporter.phase("loading")
+        load_with_memory_fallback(pipeline, settings)
+        if run.finished:
+            return
+
+
+async def _advertisers(
+    extractor: Extractor, settings: SyncSettings, token: Any, stats: RunStats
+) -> list[dict[str, Any]]:
+    ids = list(settings.advertiser_ids) or await discover_advertiser_ids(extractor.client, token)
+    return await fetch_advertisers(extractor.client, ids, stats)
+
+
 def run_sync(
     settings: SyncSettings,
     *,
@@ -366,16 +419,15 @@ def run_sync(
     qps, _ = settings.rate_limits
     reporter.start(stats, lambda: getattr(extractor.client, "stats", None), qps)
     try:
+        # the advertisers are asked for while dlt is imported and the pipeline set up
+        reporter.phase("discovering advertisers")
+        discovery = extractor.start(_advertisers(extractor, settings, token, stats))
         pipeline = make_pipeline(settings)
         reporter.phase("finishing an interrupted load")
         # state lives in the destination too: a mart that was dropped or moved starts over, not at the cursor
         pipeline.sync_destination()
         finish_pending(pipeline, settings)
-        reporter.phase("discovering advertisers")
-        ids = list(settings.advertiser_ids) or extractor.call(
-            discover_advertiser_ids(extractor.client, token)
-        )
-        advertiser_rows = extractor.call(fetch_advertisers(extractor.client, ids, stats))
+        advertiser_rows = discovery.result()
         extractor.contexts = {
             ctx.advertiser_id: ctx
             for ctx in map(context_for, advertiser_rows)
@@ -390,16 +442,7 @@ def run_sync(
             default_history_days=settings.default_history_days,
             include_deleted=settings.include_deleted,
         )
-        run = SourceRun(
-            extractor, advertiser_rows, settings.selected_streams(), plan, stats, settings.table_format
-        )
-        reporter.phase("extracting")
-        pipeline.extract(tiktok_ads_source(run), loader_file_format=_loader_format(settings))
-        release_memory()
-        reporter.phase("normalizing")
-        pipeline.normalize()
-        reporter.phase("loading")
-        load_with_memory_fallback(pipeline, settings)
+        load_in_cycles(pipeline, settings, extractor, advertiser_rows, plan, stats, reporter)
     except TikTokAdsMartError:
         raise
     except Exception as exc:
