@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from tiktok_ads_mart.emulator.formatting import format_count, format_fixed, format_metric, ratio_units
 from tiktok_ads_mart.emulator.ids import stable_hash
 
 # Base series simulated per (ad, local hour), in this order and dtype. The dtype bounds what one hour can hold (impressions per ad
@@ -517,65 +518,6 @@ def reach_permille(entity_hashes: np.ndarray, days_covered: int, hourly: bool) -
     else:
         shares = np.maximum(150, share * 1000 // (1000 + 35 * max(0, days_covered - 1)))
     return shares
-
-
-# ----------------------------------------------------------------------------------------- showing values
-_TABLE_SIZE = 1 << 17
-
-
-@cache
-def _string_table(decimals: int) -> np.ndarray:
-    """Preformatted strings of 0.._TABLE_SIZE-1 in units of 10**-decimals: a page's numbers become one
-    numpy take instead of a Python format call each (10x faster; pages must stay well under 10 ms)."""
-    if decimals == 0:
-        return np.array([str(i) for i in range(_TABLE_SIZE)], dtype=object)
-    pattern, scale = f"%.{decimals}f", 10**decimals
-    return np.array([pattern % (i / scale) for i in range(_TABLE_SIZE)], dtype=object)
-
-
-def format_fixed(values: np.ndarray, decimals: int = 0) -> list[str]:
-    """Non-negative integers in units of 10**-decimals as decimal strings ("1234" -> "12.34" for 2).
-
-    Exact: q / 10**d as a double is within far less than half a unit of the last digit shown.
-    """
-    if not len(values):
-        return []
-    table = _string_table(decimals)
-    if int(values.min()) >= 0 and int(values.max()) < _TABLE_SIZE:
-        out: list[str] = table[values].tolist()
-        return out
-    out = table[np.clip(values, 0, _TABLE_SIZE - 1)].tolist()
-    pattern, scale = f"%.{decimals}f", 10**decimals
-    for i in np.flatnonzero((values < 0) | (values >= _TABLE_SIZE)).tolist():
-        value = int(values[i])
-        out[i] = str(value) if decimals == 0 else pattern % (value / scale)
-    return out
-
-
-def format_count(values: np.ndarray) -> list[str]:
-    return format_fixed(values, 0)
-
-
-def ratio_units(num: np.ndarray, den: np.ndarray, mul: int) -> np.ndarray:
-    """round(num * mul / den) half up, in integers; 0 where den is 0 (shown as "-")."""
-    safe = np.where(den == 0, 1, den)
-    units: np.ndarray = (num * (2 * mul) + safe) // (2 * safe)
-    return units
-
-
-def format_metric(spec: MetricSpec, series: dict[Any, np.ndarray], window: slice, decimals: int) -> list[str]:
-    assert spec.num is not None
-    num = series[spec.num][window]
-    if spec.kind == "count":
-        return format_count(num)
-    if spec.kind == "money":
-        return format_fixed(num, decimals)
-    assert spec.den is not None
-    den = series[spec.den][window]
-    out = format_fixed(ratio_units(num, den, spec.mul), decimals if spec.decimals is None else spec.decimals)
-    for i in np.flatnonzero(den == 0).tolist():
-        out[i] = "-"
-    return out
 
 
 __all__ = [

@@ -26,11 +26,17 @@ from tiktok_ads_mart.emulator.catalog import (
     Series,
     audience_excluded,
     base,
-    format_metric,
     metric_specs,
     reach_permille,
 )
 from tiktok_ads_mart.emulator.delivery import AccountData
+from tiktok_ads_mart.emulator.formatting import (
+    RowLayout,
+    encode_rows,
+    format_metric,
+    json_strings,
+    metric_strings,
+)
 from tiktok_ads_mart.emulator.ids import AGES, GENDERS
 
 DATA_LEVELS: dict[str, str] = {f"AUCTION_{level}": level for level in LEVELS}
@@ -313,6 +319,8 @@ class ReportResult:
         self._decimals = currency_decimals
         self._total_series = total_series
         self.total = int(next(iter(series.values())).shape[0]) if series else 0
+        self._layout: RowLayout | None = None
+        self._encoded: dict[tuple[str, str], np.ndarray] = {}
 
     def page(self, page: int, page_size: int) -> list[dict[str, Any]]:
         start = max(0, (page - 1) * page_size)
@@ -333,6 +341,46 @@ class ReportResult:
                 zip(*dimension_columns, strict=False), zip(*metric_columns, strict=False), strict=False
             )
         ]
+
+    def page_json(self, page: int, page_size: int) -> bytes:
+        """``orjson.dumps(self.page(page, page_size))``, byte for byte, written straight from the columns.
+
+        What the HTTP layer serves: a 1000-row page of 60 metrics spent most of its CPU building row dicts
+        that orjson then walked again. Here labels and attribute values are JSON-encoded once per result
+        and a page is a few numpy takes per column plus one join (see ``formatting.encode_rows``).
+        """
+        start = max(0, (page - 1) * page_size)
+        stop = min(self.total, start + page_size)
+        if start >= stop:
+            return b"[]"
+        window = slice(start, stop)
+        if self._layout is None:
+            bare = [(spec.name, spec.kind != "attribute") for spec in self._specs]
+            self._layout = RowLayout.of(self.dimension_names, bare)
+        columns = [
+            self._encoded_column(("dimension", name), *self._labels[name], window)
+            for name in self.dimension_names
+        ]
+        for spec in self._specs:
+            if spec.kind == "attribute":
+                columns.append(
+                    self._encoded_column(("metric", spec.name), *self._attributes[spec.name], window)
+                )
+            else:
+                columns.append(metric_strings(spec, self._series, window, self._decimals))
+        return encode_rows(self._layout, columns, stop - start)
+
+    def _encoded_column(
+        self, key: tuple[str, str], values: list[str], index: np.ndarray, window: slice
+    ) -> np.ndarray:
+        """A label or attribute column of the window, each value already JSON-encoded (once per result).
+
+        Keyed by (dimension or metric, name): ``campaign_id`` can be both, with different values."""
+        encoded = self._encoded.get(key)
+        if encoded is None:
+            encoded = self._encoded[key] = json_strings(values)
+        taken: np.ndarray = encoded[index[window]]
+        return taken
 
     def rows(self) -> list[dict[str, Any]]:
         """Every row (convenience for tests and the asynchronous report path)."""
