@@ -232,7 +232,6 @@ def context_for(row: dict[str, Any]) -> AdvertiserContext:
 
 def make_destination(settings: SyncSettings) -> Any:
     """dlt's destination by name; DuckDB gets a file path and a memory cap, others dlt's own config."""
-    import dlt
     from dlt.common.destination.reference import Destination
 
     if settings.destination == "duckdb":
@@ -245,7 +244,9 @@ def make_destination(settings: SyncSettings) -> Any:
             "preserve_insertion_order": False,
             "threads": settings.duckdb_threads,
         }
-        return dlt.destinations.duckdb(credentials)
+        from tiktok_ads_mart.duckdb_load import key_replacing_duckdb
+
+        return key_replacing_duckdb(credentials)
     kwargs: dict[str, Any] = {}
     if settings.destination_credentials is not None:
         kwargs["credentials"] = settings.destination_credentials.reveal()
@@ -355,7 +356,13 @@ def load_in_cycles(
     from tiktok_ads_mart.source import CycleBudget, SourceRun, tiktok_ads_source
 
     run = SourceRun(
-        extractor, advertiser_rows, settings.selected_streams(), plan, stats, settings.table_format
+        extractor,
+        advertiser_rows,
+        settings.selected_streams(),
+        plan,
+        stats,
+        settings.table_format,
+        replace_keys=settings.destination == "duckdb",
     )
     while True:
         reporter.phase("extracting")

@@ -44,6 +44,8 @@ def test_small_cycles_load_what_one_package_loads(
     assert snapshot(cycled.duckdb_path) == snapshot(one.duckdb_path)
     assert _cursors(cycled) == _cursors(one)
     assert any(_cursors(one)["ad_report_hourly"].values())
+    staged = "select table_name from information_schema.tables where table_schema = 'tiktok_staging'"
+    assert not [t for (t,) in query(cycled.duckdb_path, staged) if "report" in t]  # no staging copy
 
 
 def test_a_crash_in_a_later_cycle_then_a_rerun_equals_a_clean_run(
