@@ -9,6 +9,8 @@ dicts, without building the 2000 dicts per page that orjson would only walk agai
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -95,10 +97,32 @@ def format_metric(spec: MetricSpec, series: dict[Any, np.ndarray], window: slice
     return out
 
 
+_ENCODED_LISTS = 256
+_encoded: OrderedDict[int, tuple[Sequence[Any], np.ndarray]] = OrderedDict()
+_encoded_lock = threading.Lock()
+
+
 def json_strings(values: Sequence[Any]) -> np.ndarray:
-    """Each value as orjson encodes it (quoted and escaped), an object array to take a page's rows from."""
+    """Each value as orjson encodes it (quoted and escaped), an object array to take a page's rows from.
+
+    Label and attribute lists are shared, read-only objects (an advertiser's sorted ids, its attribute
+    values at a clock value), and each report window over them would encode them again: the last few
+    hundred encodings are kept by the identity of their list. The entry holds the list itself, so its id
+    cannot be reused by another list while the entry lives.
+    """
+    key = id(values)
+    with _encoded_lock:
+        found = _encoded.get(key)
+        if found is not None and found[0] is values:
+            _encoded.move_to_end(key)
+            return found[1]
     encoded = np.empty(len(values), dtype=object)
     encoded[:] = [orjson.dumps(value).decode() for value in values]
+    encoded.flags.writeable = False
+    with _encoded_lock:
+        _encoded[key] = (values, encoded)
+        while len(_encoded) > _ENCODED_LISTS:
+            _encoded.popitem(last=False)
     return encoded
 
 
