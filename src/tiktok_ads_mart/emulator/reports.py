@@ -31,12 +31,12 @@ from tiktok_ads_mart.emulator.catalog import (
 )
 from tiktok_ads_mart.emulator.delivery import AccountData
 from tiktok_ads_mart.emulator.formatting import (
+    Labels,
     MetricBlock,
+    PageWriter,
     RowLayout,
     format_metric,
-    grid_json,
     json_strings,
-    row_grid,
 )
 from tiktok_ads_mart.emulator.ids import AGES, GENDERS
 
@@ -320,7 +320,7 @@ class ReportResult:
         self._decimals = currency_decimals
         self._total_series = total_series
         self.total = int(next(iter(series.values())).shape[0]) if series else 0
-        self._layout: RowLayout | None = None
+        self._writer: PageWriter | None = None
         self._numeric: MetricBlock | None = None
 
     def page(self, page: int, page_size: int) -> list[dict[str, Any]]:
@@ -356,27 +356,23 @@ class ReportResult:
         if start >= stop:
             return b"[]"
         window = slice(start, stop)
-        if self._layout is None or self._numeric is None:
-            columns = [(spec.name, spec.kind != "attribute") for spec in self._specs]
-            self._layout = RowLayout.of(self.dimension_names, columns)
-            self._numeric = MetricBlock(
-                [spec for spec in self._specs if spec.kind != "attribute"], self._decimals
-            )
-        grid, values = row_grid(self._layout, stop - start)
-        for j, name in enumerate(self.dimension_names):
-            labels, index = self._labels[name]
-            values[:, j] = json_strings(labels)[index[window]]
-        first_metric = len(self.dimension_names)
-        numeric_positions: list[int] = []
-        for j, spec in enumerate(self._specs, start=first_metric):
-            if spec.kind == "attribute":
-                attribute_values, index = self._attributes[spec.name]
-                values[:, j] = json_strings(attribute_values)[index[window]]
-            else:
-                numeric_positions.append(j)
-        if numeric_positions:
-            values[:, numeric_positions] = self._numeric.strings(self._series, window, stop - start)
-        return grid_json(grid)
+        if self._writer is None or self._numeric is None:
+            names = [(spec.name, spec.kind != "attribute") for spec in self._specs]
+            sources: list[Labels | None] = []
+            for name in self.dimension_names:
+                labels, index = self._labels[name]
+                sources.append((json_strings(labels), index))
+            for spec in self._specs:
+                if spec.kind == "attribute":
+                    values, index = self._attributes[spec.name]
+                    sources.append((json_strings(values), index))
+                else:
+                    sources.append(None)
+            self._writer = PageWriter(RowLayout.of(self.dimension_names, names), sources)
+            numeric = [spec for spec in self._specs if spec.kind != "attribute"]
+            self._numeric = MetricBlock(numeric, self._decimals)
+        rows = stop - start
+        return self._writer.write(window, rows, self._numeric.strings(self._series, window, rows))
 
     def rows(self) -> list[dict[str, Any]]:
         """Every row (convenience for tests and the asynchronous report path)."""
