@@ -35,6 +35,12 @@ def _string_table(decimals: int) -> np.ndarray:
     return np.array([pattern % (i / scale) for i in range(_TABLE_SIZE)], dtype=object)
 
 
+def prepare_tables(decimals: Sequence[int]) -> None:
+    """Build the string tables a world will show numbers with (about 20 ms each), before serving."""
+    for digits in decimals:
+        _string_table(digits)
+
+
 def fixed_strings(values: np.ndarray, decimals: int = 0) -> np.ndarray:
     """Integers in units of 10**-decimals as decimal strings ("1234" -> "12.34" for 2), an object array
     of the same shape.
@@ -290,5 +296,6 @@ __all__ = [
     "format_metric",
     "json_strings",
     "metric_strings",
+    "prepare_tables",
     "ratio_units",
 ]

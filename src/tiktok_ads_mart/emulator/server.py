@@ -25,6 +25,7 @@ import orjson
 
 from tiktok_ads_mart.emulator.config import EmulatorConfig, resolve_now
 from tiktok_ads_mart.emulator.faults import DEFAULT_STALL_SECONDS, FaultInjector
+from tiktok_ads_mart.emulator.formatting import prepare_tables
 from tiktok_ads_mart.emulator.limits import RateLimiter
 from tiktok_ads_mart.emulator.tokens import AccessGrant, TokenRegistry
 
@@ -222,10 +223,13 @@ class Emulator:
 
         That first simulation is the world's one expensive step (about a second for thousands of ads);
         done in a request, it would hold the event loop and bunch up the requests queued behind it, which
-        a client's rate limiter then sees as a burst.
+        a client's rate limiter then sees as a burst. The tables numbers are shown from are built here too.
         """
+        decimals = {0, 2}  # counts, and ratios shown with two decimals whatever the currency
         for advertiser_id in self.world.advertiser_ids:
             self.world.account_data(advertiser_id)
+            decimals.add(self.world.advertiser(advertiser_id).currency_decimals)
+        prepare_tables(sorted(decimals))
 
     def next_request_id(self) -> str:
         """Unique per request and deterministic: emulator time, a seed tag and a counter."""
