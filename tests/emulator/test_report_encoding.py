@@ -15,10 +15,10 @@ import numpy as np
 import orjson
 import pytest
 
-from tiktok_ads_mart.emulator import Emulator
+from tiktok_ads_mart.emulator import Emulator, formatting
 from tiktok_ads_mart.emulator.catalog import MetricSpec, base, metric_specs
 from tiktok_ads_mart.emulator.config import EmulatorConfig
-from tiktok_ads_mart.emulator.formatting import RowLayout, encode_rows
+from tiktok_ads_mart.emulator.formatting import RowLayout, encode_rows, json_strings
 from tiktok_ads_mart.emulator.reports import ReportResult
 from tiktok_ads_mart.emulator.world import World
 
@@ -229,3 +229,15 @@ async def test_http_pages_equal_the_world_rows(asgi_client: httpx.AsyncClient, e
     assert len(expected) == 5
     assert body["data"]["list"] == expected
     assert orjson.dumps(body["data"]["list"]) in response.content
+
+
+def test_encoded_lists_are_reused_while_the_list_lives_and_bounded() -> None:
+    values = ["a", 'b"', "ü"]
+    first = json_strings(values)
+    assert json_strings(values) is first
+    assert first.tolist() == ['"a"', '"b\\""', '"ü"']
+    assert json_strings(list(values)) is not first  # an equal but different list is encoded on its own
+    for round_ in range(300):
+        json_strings([f"{round_}-{i}" for i in range(2000)])
+    assert formatting._encoded_values <= formatting._ENCODED_VALUES
+    assert len(formatting._encoded) <= formatting._ENCODED_LISTS

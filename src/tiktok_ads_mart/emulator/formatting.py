@@ -105,8 +105,10 @@ def format_metric(spec: MetricSpec, series: dict[Any, np.ndarray], window: slice
 
 
 _ENCODED_LISTS = 256
+_ENCODED_VALUES = 200_000  # a few tens of MB at most, however big the world
 _encoded: OrderedDict[int, tuple[Sequence[Any], np.ndarray]] = OrderedDict()
 _encoded_lock = threading.Lock()
+_encoded_values = 0
 
 
 def json_strings(values: Sequence[Any]) -> np.ndarray:
@@ -117,6 +119,7 @@ def json_strings(values: Sequence[Any]) -> np.ndarray:
     hundred encodings are kept by the identity of their list. The entry holds the list itself, so its id
     cannot be reused by another list while the entry lives.
     """
+    global _encoded_values
     key = id(values)
     with _encoded_lock:
         found = _encoded.get(key)
@@ -127,9 +130,11 @@ def json_strings(values: Sequence[Any]) -> np.ndarray:
     encoded[:] = [orjson.dumps(value).decode() for value in values]
     encoded.flags.writeable = False
     with _encoded_lock:
-        _encoded[key] = (values, encoded)
-        while len(_encoded) > _ENCODED_LISTS:
-            _encoded.popitem(last=False)
+        if key not in _encoded:
+            _encoded[key] = (values, encoded)
+            _encoded_values += len(encoded)
+        while len(_encoded) > 1 and (len(_encoded) > _ENCODED_LISTS or _encoded_values > _ENCODED_VALUES):
+            _encoded_values -= len(_encoded.popitem(last=False)[1][1])
     return encoded
 
 
