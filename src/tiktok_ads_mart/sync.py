@@ -157,15 +157,13 @@ def default_client_factory(settings: SyncSettings, token: Any, pages: ParsedPage
     Returns the client and the httpx client it was given, which the engine closes after it.
     """
     from tiktok_ads_mart.api import RateLimits, TikTokClient
+    from tiktok_ads_mart.api.transport import http_transport
 
     qps, qpm = settings.rate_limits
 
     def build() -> tuple[Any, httpx.AsyncClient]:
-        pool = httpx.Limits(
-            max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
-        )
         http = httpx.AsyncClient(
-            transport=ArrowReportTransport(httpx.AsyncHTTPTransport(limits=pool), pages),
+            transport=ArrowReportTransport(http_transport(settings.concurrency), pages),
             timeout=httpx.Timeout(60.0, connect=10.0),
             headers={"Accept": "application/json"},
         )

@@ -58,8 +58,12 @@ async def test_each_fault_kind_is_retried_to_the_right_answer(live: RunningEmula
         answer = await client.get("campaign/get/", campaign_params(live))
     assert answer == expected
     assert len(answer["list"]) == 5
-    assert client.stats.retries == 1
-    assert live.emulator.stats()["faults"] == {kind: 1}
+    stats = live.emulator.stats()
+    assert stats["faults"] == {kind: 1}
+    assert stats["total"] == 3  # the answer, the faulted request, its one retry
+    # A reset on a reused keep-alive connection, before any answer, is retried by the connection layer
+    # itself (RFC 9112 9.3.1, as browsers do); every other fault reaches the client's retry policy.
+    assert client.stats.retries == (0 if kind == "reset" else 1)
 
 
 async def test_unknown_advertiser_is_permission_denied_with_tiktoks_message(live: RunningEmulator) -> None:

@@ -175,9 +175,11 @@ class TikTokClient:
         self.stats = ClientStats()
         self._owns_http = http is None
         if http is None:
+            from tiktok_ads_mart.api.transport import http_transport  # aiohttp: only when a client is made
+
             http = httpx.AsyncClient(
+                transport=http_transport(concurrency),
                 timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
-                limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
                 headers={"User-Agent": f"tiktok-ads-mart/{__version__}", "Accept": "application/json"},
             )
         self._http = http
