@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -200,20 +200,22 @@ class MetricBlock:
                 )
             )
 
-    def strings(self, series: dict[Any, np.ndarray], window: slice, rows: int) -> np.ndarray:
-        """[rows, metrics] object array of the window's strings (``rows`` long), metrics in the order given."""
-        out = np.empty((rows, self.width), dtype=object)
+    def fill(
+        self, out: np.ndarray, columns: Sequence[int], series: dict[Any, np.ndarray], window: slice
+    ) -> None:
+        """Write the window's strings into ``out[:, columns[i]]`` for metric i (straight into a page's grid,
+        without an intermediate array)."""
         for group in self._groups:
+            targets = [columns[position] for position in group.positions]
             num = np.stack([series[key][window] for key in group.numerators], axis=1)
             if not group.denominators:
-                out[:, group.positions] = fixed_strings(num, group.digits)
+                out[:, targets] = fixed_strings(num, group.digits)
                 continue
             den = np.stack([series[key][window] for key in group.denominators], axis=1)
             safe = np.where(den == 0, 1, den)
             shown = fixed_strings((num * group.doubled_multipliers + safe) // (2 * safe), group.digits)
             shown[den == 0] = "-"
-            out[:, group.positions] = shown
-        return out
+            out[:, targets] = shown
 
 
 @dataclass(frozen=True)
@@ -258,8 +260,14 @@ class PageWriter:
         self._tail = layout.tail
         self._numeric = [i for i, slot in enumerate(slots) if slot is None]
 
-    def write(self, window: slice, rows: int, numeric: np.ndarray | None = None) -> bytes:
-        """The rows of ``window`` (``rows`` of them); ``numeric`` holds the numeric values [rows, values]."""
+    def write(
+        self,
+        window: slice,
+        rows: int,
+        numeric: Callable[[np.ndarray, Sequence[int]], None] | None = None,
+    ) -> bytes:
+        """The rows of ``window`` (``rows`` of them); ``numeric(values, columns)`` writes the numeric values,
+        in order, into ``values[:, columns[i]]`` (see ``MetricBlock.fill``)."""
         if rows <= 0:
             return b"[]"
         count = len(self._slots)
@@ -278,7 +286,7 @@ class PageWriter:
                 values[:, i] = slot[0][slot[1][window]]
         if self._numeric:
             assert numeric is not None
-            values[:, self._numeric] = numeric
+            numeric(values, self._numeric)
         grid[0, 0] = "[" + self._leads[0] + str(grid[0, 0])
         return "".join(grid.ravel().tolist()).encode()
 

@@ -371,8 +371,10 @@ class ReportResult:
             self._writer = PageWriter(RowLayout.of(self.dimension_names, names), sources)
             numeric = [spec for spec in self._specs if spec.kind != "attribute"]
             self._numeric = MetricBlock(numeric, self._decimals)
-        rows = stop - start
-        return self._writer.write(window, rows, self._numeric.strings(self._series, window, rows))
+        block, series = self._numeric, self._series
+        return self._writer.write(
+            window, stop - start, lambda values, columns: block.fill(values, columns, series, window)
+        )
 
     def rows(self) -> list[dict[str, Any]]:
         """Every row (convenience for tests and the asynchronous report path)."""
