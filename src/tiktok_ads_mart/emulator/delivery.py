@@ -276,6 +276,7 @@ class AccountData:
         self._per_ad: dict[tuple[str, str], np.ndarray] = {}
         self._deleted: dict[tuple[str, int], np.ndarray] = {}
         self.attribute_cache: dict[tuple[str, str, int], list[str]] = {}
+        self._last_clock: tuple[tuple[int, int, int], np.ndarray, np.ndarray] | None = None
 
     # -- the clock -------------------------------------------------------------------------------------
     def _clock(self, now: int, first_slot: int, stop_slot: int) -> tuple[np.ndarray, np.ndarray]:
@@ -288,13 +289,18 @@ class AccountData:
 
     def at_clock(self, name: str, now: int, first_slot: int, stop_slot: int) -> np.ndarray:
         """Hourly values of a base series as seen at ``now``: later hours 0, attributed ones maturing."""
-        complete, maturity = self._clock(now, first_slot, stop_slot)
-        values = self.hourly[name][:, first_slot:stop_slot].astype(np.int64)
+        key = (now, first_slot, stop_slot)
+        clock = self._last_clock
+        if clock is None or clock[0] != key:  # a query reads every base series over the same slots
+            clock = self._last_clock = (key, *self._clock(now, first_slot, stop_slot))
+        _, complete, maturity = clock
+        values: np.ndarray = self.hourly[name][:, first_slot:stop_slot].astype(np.int64)
         if name in MATURING:
-            matured: np.ndarray = values * maturity // 1000
-            return matured
-        served: np.ndarray = values * complete
-        return served
+            np.multiply(values, maturity, out=values)
+            np.floor_divide(values, 1000, out=values)
+        else:
+            np.multiply(values, complete, out=values)
+        return values
 
     def _window(self, now: int) -> tuple[int, int]:
         """Days [settled, started): before them values are final, from `started` on nothing was served."""
