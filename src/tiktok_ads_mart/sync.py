@@ -300,16 +300,27 @@ def load_with_memory_fallback(pipeline: Any, settings: SyncSettings) -> Any:
         try:
             return pipeline.load(workers=workers)
         except Exception as exc:
-            if settings.destination != "duckdb" or "Out of Memory" not in str(exc):
+            if settings.destination != "duckdb" or not is_duckdb_out_of_memory(exc):
                 raise
             if attempt == MAX_DUCKDB_MEMORY_RETRIES:
                 raise
             settings = replace(settings, duckdb_memory_limit=_doubled(settings.duckdb_memory_limit))
             log.warning(
-                "DuckDB ran out of memory; loading again with memory_limit=%s", settings.duckdb_memory_limit
+                "DuckDB ran out of memory (%s); loading again with memory_limit=%s",
+                str(exc).strip().splitlines()[0][:200],
+                settings.duckdb_memory_limit,
             )
             pipeline = make_pipeline(settings)
     return None
+
+
+# DuckDB's words when its cap is too small: an operator's "Out of Memory", or a commit that cannot get a
+# block for the rows a transaction kept in memory (up to a row group of them, whatever the cap).
+_DUCKDB_MEMORY_ERRORS = re.compile(r"Out of Memory|could not allocate block|failed to pin block")
+
+
+def is_duckdb_out_of_memory(exc: BaseException) -> bool:
+    return _DUCKDB_MEMORY_ERRORS.search(str(exc)) is not None
 
 
 def _doubled(limit: str) -> str:
@@ -370,6 +381,8 @@ def load_in_cycles(
             else CycleBudget(max_rows=sys.maxsize, max_seconds=math.inf)
         )
         pipeline.extract(tiktok_ads_source(run, budget), loader_file_format=_loader_format(settings))
+        if run.finished:
+            extractor.close()  # its connections, buffers and threads are not needed for the last load
         release_memory()
         reporter.phase("normalizing")
         pipeline.normalize()

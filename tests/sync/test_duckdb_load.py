@@ -9,8 +9,10 @@ from typing import Any
 import dlt
 import duckdb
 import pyarrow as pa
+import pytest
 
 from tiktok_ads_mart.duckdb_load import KEY_REPLACING_HINT, key_replacing_duckdb
+from tiktok_ads_mart.sync import is_duckdb_out_of_memory
 
 
 def _pipeline(tmp_path: Path) -> Any:
@@ -62,3 +64,17 @@ def test_without_the_hint_append_stays_append(tmp_path: Path) -> None:
     _load(pipeline, rows, hinted=False)
     _load(pipeline, rows, hinted=False)
     assert _rows(tmp_path) == [("a", 1, 1.0), ("a", 1, 1.0)]
+
+
+def test_a_commit_that_cannot_get_a_block_counts_as_out_of_memory(tmp_path: Path) -> None:
+    """A transaction keeps up to a row group of appended rows in memory until it commits; with too small
+    a cap the commit itself fails, in words other than "Out of Memory", and must get the bigger cap too."""
+    con = duckdb.connect(str(tmp_path / "tight.duckdb"), config={"threads": 1, "memory_limit": "16MB"})
+    columns = ", ".join(f"c{i} DECIMAL(38, 9) NOT NULL" for i in range(40))
+    con.execute(f"CREATE TABLE t (id VARCHAR NOT NULL, {columns})")
+    values = ", ".join(f"(i * {i + 1})::DECIMAL(38, 9)" for i in range(40))
+    with pytest.raises(duckdb.Error) as failure:
+        con.execute(f"BEGIN; INSERT INTO t SELECT i::VARCHAR, {values} FROM range(60000) r(i); COMMIT;")
+    assert "Out of Memory" not in str(failure.value)
+    assert is_duckdb_out_of_memory(failure.value)
+    assert not is_duckdb_out_of_memory(duckdb.CatalogException("Table with name nope does not exist"))
