@@ -18,7 +18,7 @@ import logging
 import queue
 import threading
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
@@ -120,6 +120,9 @@ class Extractor:
         stats: the run's counters, shared with the display.
         concurrency: requests in flight at once (cover rate x latency to keep the limiter busy).
         max_buffered_pages: converted pages waiting for dlt at most, bounding memory.
+        convert_threads: threads that parse and convert pages (``asyncio.to_thread`` on the loop). Each
+            holds a page's body, its parsed strings and its typed table at once; on two cores three keep
+            up with the requests, and six only add their pages to the peak memory (about 4 MB each).
         pages: where :class:`tiktok_ads_mart.sync.ArrowReportTransport` parks pages it parsed.
 
     ``contexts`` (advertiser id -> currency and timezone) is filled by the caller before streams run.
@@ -132,6 +135,7 @@ class Extractor:
         *,
         concurrency: int = 16,
         max_buffered_pages: int = 32,
+        convert_threads: int = 3,
         pages: ParsedPages | None = None,
     ) -> None:
         self.stats = stats
@@ -142,6 +146,8 @@ class Extractor:
         self._concurrency = concurrency
         self._max_buffered = max(max_buffered_pages, concurrency)
         self._loop = asyncio.new_event_loop()
+        self._converters = ThreadPoolExecutor(convert_threads, thread_name_prefix="tiktok-convert")
+        self._loop.set_default_executor(self._converters)
         self._thread = threading.Thread(target=self._loop.run_forever, name="tiktok-extract", daemon=True)
         self._thread.start()
         self.client: Any = self.call(self._open())
@@ -180,6 +186,7 @@ class Extractor:
                 pending.result(timeout=5)
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=10)
+            self._converters.shutdown(wait=False)
 
     def release_buffer(self) -> None:
         """The consumer took a page off a queue: one more may be converted and queued."""

@@ -56,7 +56,7 @@ def sync_command(
     duckdb_memory_limit: Annotated[
         str | None,
         _option(
-            "DuckDB's memory cap while loading (default 64MB; it spills beyond).", "--duckdb-memory-limit"
+            "DuckDB's memory cap while loading (default 56MB; it spills beyond).", "--duckdb-memory-limit"
         ),
     ] = None,
     duckdb_threads: Annotated[
