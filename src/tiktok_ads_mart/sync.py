@@ -36,8 +36,8 @@ from tiktok_ads_mart.transform import AdvertiserContext, ParsedPages, parse_repo
 os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
 os.environ.setdefault("RUNTIME__LOG_LEVEL", "CRITICAL")  # failures reach the summary as one line
 # dlt holds up to this many rows per table before writing them to the table's file. Its default of 5,000
-# rows (about 3 MB) is held by each of 32 tables at once: all streams together peaked at 315 MB, with
-# 2,500 at 299 MB. Much lower makes many small parquet row groups and a 1M-row load less predictable.
+# rows (about 3 MB) is held by each of 32 tables at once: all streams together peaked at 321 MB, with
+# 2,500 at 313 MB. Much lower makes many small parquet row groups and a 1M-row load less predictable.
 os.environ.setdefault("DATA_WRITER__BUFFER_MAX_ITEMS", "2500")
 
 log = logging.getLogger("tiktok_ads_mart.sync")
