@@ -252,7 +252,24 @@ def make_destination(settings: SyncSettings) -> Any:
     kwargs: dict[str, Any] = {}
     if settings.destination_credentials is not None:
         kwargs["credentials"] = settings.destination_credentials.reveal()
+        if settings.destination == "postgres":
+            kwargs["credentials"] = postgres_credentials(kwargs["credentials"])
     return Destination.from_reference(settings.destination, **kwargs)
+
+
+def postgres_credentials(dsn: str) -> Any:
+    """dlt's PostgreSQL credentials for a DSN that may leave the password out.
+
+    dlt refuses a DSN without a password, yet trust and peer auth need none and libpq users keep theirs
+    in ``PGPASSWORD`` or ``~/.pgpass``: take ``PGPASSWORD`` when set, else an empty password, with which
+    libpq looks in the password file itself.
+    """
+    from dlt.destinations.impl.postgres.configuration import PostgresCredentials
+
+    credentials = PostgresCredentials(dsn)
+    if credentials.password is None and credentials.username:
+        credentials.password = os.environ.get("PGPASSWORD", "")
+    return credentials
 
 
 def make_pipeline(settings: SyncSettings) -> Any:
@@ -334,6 +351,27 @@ def _doubled(limit: str) -> str:
     return f"{float(match.group(1)) * 2:g}{match.group(2)}"
 
 
+def drop_pending(pipeline: Any) -> int:
+    """Discard the packages an earlier run could not load, and rewind the state to before them.
+
+    A load job the destination refuses for good (a column it will not take, a permission) keeps its
+    package pending, and every later run tries it again first. Dropping it must not lose days: dlt
+    restores the pipeline's state to what it was when that package was extracted, so the cursors it
+    carried are gone too and the next extraction reads those days again.
+    """
+    plan = pipeline.abort_packages()
+    if plan is None:
+        return 0
+    dropped = len(plan["packages_to_delete"]) + len(plan["extracted_packages_to_delete"])
+    return dropped + (1 if plan["package_to_abort"] else 0)
+
+
+PENDING_HINT = (
+    "; its rows wait in a load package that the next sync loads first"
+    " (`sync --drop-pending` discards it and reads its days again)"
+)
+
+
 def finish_pending(pipeline: Any, settings: SyncSettings) -> bool:
     """Complete packages a killed run left behind; they carry the state this run continues from."""
     if not pipeline.has_pending_data:
@@ -409,6 +447,7 @@ def run_sync(
     token_source: Any = None,
     client_factory: Callable[[], Any] | None = None,
     reporter: Reporter | None = None,
+    drop_pending_packages: bool = False,
 ) -> SyncResult:
     """Load every selected stream of every advertiser into the destination; never raises for one advertiser.
 
@@ -417,6 +456,8 @@ def run_sync(
         token_source: overrides the stored profile / ``TIKTOK_ACCESS_TOKEN`` (the demo, tests).
         client_factory: builds the API client inside the engine loop (tests pass one over ASGI).
         reporter: the live display; silent by default.
+        drop_pending_packages: discard what an earlier run could not load (see :func:`drop_pending`)
+            instead of loading it first.
 
     Returns:
         The summary. Failures of single advertisers are in ``failures``; an expired credential in ``fatal``.
@@ -440,6 +481,7 @@ def run_sync(
     result = SyncResult(destination=settings.destination, dataset_name=settings.dataset_name)
     qps, _ = settings.rate_limits
     reporter.start(stats, lambda: getattr(extractor.client, "stats", None), qps)
+    pipeline: Any = None
     try:
         # the advertisers are asked for while dlt is imported and the pipeline set up
         reporter.phase("discovering advertisers")
@@ -448,6 +490,10 @@ def run_sync(
         reporter.phase("finishing an interrupted load")
         # state lives in the destination too: a mart that was dropped or moved starts over, not at the cursor
         pipeline.sync_destination()
+        if drop_pending_packages and (dropped := drop_pending(pipeline)):
+            log.warning(
+                "dropped %d load package(s) an earlier run could not load; their days are read again", dropped
+            )
         finish_pending(pipeline, settings)
         advertiser_rows = discovery.result()
         extractor.contexts = {
@@ -468,7 +514,10 @@ def run_sync(
     except TikTokAdsMartError:
         raise
     except Exception as exc:
-        raise _as_error(exc, settings) from None
+        error = _as_error(exc, settings)
+        if pipeline is not None and _has_pending_data(pipeline):
+            error = TikTokAdsMartError(f"{error}{PENDING_HINT}")
+        raise error from None
     finally:
         reporter.stop()
         client_stats = getattr(extractor.client, "stats", None)
@@ -482,6 +531,13 @@ def run_sync(
     result.fatal = stats.fatal
     result.duration = time.monotonic() - started
     return result
+
+
+def _has_pending_data(pipeline: Any) -> bool:
+    try:
+        return bool(pipeline.has_pending_data)
+    except Exception:  # the working directory itself may be what failed
+        return False
 
 
 def _as_error(exc: Exception, settings: SyncSettings) -> TikTokAdsMartError:
@@ -504,6 +560,7 @@ __all__ = [
     "SyncResult",
     "context_for",
     "discover_advertiser_ids",
+    "drop_pending",
     "fetch_advertisers",
     "finish_pending",
     "make_destination",

@@ -128,3 +128,30 @@ def test_unknown_file_setting_and_missing_file(tmp_path: Path) -> None:
         load_settings({}, config_path=tmp_path / "missing.toml", environ={})
     with pytest.raises(ConfigError, match="config file"):
         load_settings({}, config_path=_file(tmp_path, "this is = = not toml"), environ={})
+
+
+@pytest.mark.parametrize(
+    ("dsn", "pgpassword", "expected"),
+    [
+        ("postgresql://user:hunter2@127.0.0.1:1/db", "other", "hunter2"),  # the DSN's own wins
+        ("postgresql://user@127.0.0.1:1/db", "from-env", "from-env"),  # libpq's PGPASSWORD
+        ("postgresql://user@127.0.0.1:1/db", None, ""),  # trust/peer auth or ~/.pgpass
+    ],
+)
+def test_a_postgres_dsn_may_leave_the_password_to_libpq(
+    monkeypatch: pytest.MonkeyPatch, dsn: str, pgpassword: str | None, expected: str
+) -> None:
+    from tiktok_ads_mart.sync import postgres_credentials
+
+    if pgpassword is None:
+        monkeypatch.delenv("PGPASSWORD", raising=False)
+    else:
+        monkeypatch.setenv("PGPASSWORD", pgpassword)
+    credentials = postgres_credentials(dsn)
+    assert credentials.password == expected
+    assert (credentials.username, credentials.host, credentials.port, credentials.database) == (
+        "user",
+        "127.0.0.1",
+        1,
+        "db",
+    )

@@ -82,6 +82,13 @@ def sync_command(
     now: Annotated[
         str | None, _option("Pretend the clock says this (replays, tests).", "--now", hidden=True)
     ] = None,
+    drop_pending: Annotated[
+        bool,
+        typer.Option(
+            "--drop-pending",
+            help="Discard rows an earlier run could not load (the destination refused them) and read their days again.",
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
     list_streams: Annotated[bool, typer.Option("--list-streams", help="List the streams and exit.")] = False,
 ) -> None:
@@ -119,7 +126,7 @@ def sync_command(
             console.print(f"{name}\t{' + '.join(spec.primary_key)}")
         return
     reporter = make_reporter(choose_mode(quiet, console), console)
-    result = run_sync(settings, reporter=reporter)
+    result = run_sync(settings, reporter=reporter, drop_pending_packages=drop_pending)
     # The run is over and its connections are closed: the interpreter's final collection at exit would
     # walk every object dlt, pyarrow and DuckDB created (a quarter of a second) only to free memory the OS
     # takes back anyway. Frozen objects are skipped by it.

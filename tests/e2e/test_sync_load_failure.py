@@ -1,0 +1,87 @@
+"""A load job the destination refuses for good: nothing is lost, and no cursor moves past lost rows.
+
+With no lookback, a cursor that moved past rows the destination refused would leave those days out for
+good, so each test ends with the mart and the cursors of a clean run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import dlt
+import pytest
+from dlt.destinations.exceptions import DestinationTerminalException
+
+import tiktok_ads_mart.duckdb_load as duckdb_load
+from conftest import settings_for, static_token
+from tiktok_ads_mart.errors import TikTokAdsMartError
+from tiktok_ads_mart.sync import run_sync
+from utils import query, snapshot
+
+STREAMS = ("campaigns", "campaign_report_daily", "ad_report_hourly")
+REFUSED = "campaign_report_daily"
+
+
+def _cursors(settings: Any) -> dict[str, Any]:
+    pipeline = dlt.attach(settings.pipeline_name, pipelines_dir=str(settings.resolved_pipelines_dir()))
+    resources = pipeline.state.get("sources", {}).get("tiktok_ads", {}).get("resources", {})
+    return {name: dict(resources[name].get("cursors", {})) for name in sorted(resources)}
+
+
+@pytest.fixture
+def clean_run(serve: Any, tmp_path: Path) -> Iterator[Any]:
+    clean = serve(advertisers=2)
+    reference = settings_for(clean, tmp_path, "clean", streams=STREAMS, lookback_days=0)
+    assert run_sync(reference, token_source=static_token(clean)).exit_code == 0
+    assert _cursors(reference)[REFUSED], "the clean run should have moved the refused table's cursor"
+    yield reference
+
+
+def _refuse(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_run = duckdb_load.KeyReplacingCopyJob.run
+
+    def refuse_one_table(job: Any) -> None:
+        if job.load_table_name == REFUSED:
+            raise DestinationTerminalException("the destination refused this file")
+        real_run(job)
+
+    monkeypatch.setattr(duckdb_load.KeyReplacingCopyJob, "run", refuse_one_table)
+
+
+def _refused_run(serve: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
+    running = serve(advertisers=2)
+    settings = settings_for(running, tmp_path, "refused", streams=STREAMS, lookback_days=0)
+    with monkeypatch.context() as patch:
+        _refuse(patch)
+        with pytest.raises(TikTokAdsMartError) as failed:
+            run_sync(settings, token_source=static_token(running))
+    message = str(failed.value)
+    assert "refused this file" in message and "--drop-pending" in message and "\n" not in message
+    assert query(settings.duckdb_path, "select count(*) from tiktok._dlt_loads")[0][0] == 0
+    return running, settings
+
+
+def test_a_refused_package_is_loaded_by_the_next_run_once_the_destination_takes_it(
+    serve: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clean_run: Any
+) -> None:
+    running, settings = _refused_run(serve, tmp_path, monkeypatch)
+    assert run_sync(settings, token_source=static_token(running)).exit_code == 0
+    assert snapshot(settings.duckdb_path) == snapshot(clean_run.duckdb_path)
+    assert _cursors(settings) == _cursors(clean_run)
+
+
+def test_a_dropped_package_rewinds_its_cursors_and_its_days_are_read_again(
+    serve: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clean_run: Any
+) -> None:
+    running, settings = _refused_run(serve, tmp_path, monkeypatch)
+    with monkeypatch.context() as patch:  # the destination still refuses: the next run fails the same way
+        _refuse(patch)
+        with pytest.raises(TikTokAdsMartError, match="refused this file"):
+            run_sync(settings, token_source=static_token(running))
+    result = run_sync(settings, token_source=static_token(running), drop_pending_packages=True)
+    assert result.exit_code == 0, result.failures
+    assert result.rows[REFUSED] > 0
+    assert snapshot(settings.duckdb_path) == snapshot(clean_run.duckdb_path)
+    assert _cursors(settings) == _cursors(clean_run)
