@@ -129,9 +129,15 @@ def truth_report(
 
 def mart_report(path: Path, spec: ReportSpec, advertiser_id: str) -> dict[tuple[Any, ...], dict[str, Any]]:
     """The mart's rows of one advertiser, keyed like :func:`truth_report`."""
-    rows = [row for row in mart_rows(path, spec.name) if row["advertiser_id"] == advertiser_id]
+    return keyed_report(mart_rows(path, spec.name), spec, advertiser_id)
+
+
+def keyed_report(
+    rows: Iterable[dict[str, Any]], spec: ReportSpec, advertiser_id: str
+) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """One advertiser's rows of a report table, from any destination, keyed like :func:`truth_report`."""
     keyed: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for row in rows:
+    for row in (row for row in rows if row["advertiser_id"] == advertiser_id):
         key = tuple(row[name] for name in spec.primary_key)
         assert key not in keyed, f"duplicate key {key} in {spec.name}"
         keyed[key] = {m: _normalise(row[m]) for m in spec.metrics}

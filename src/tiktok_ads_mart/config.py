@@ -19,6 +19,7 @@ The file holds the same names at the top level, plus ``[[reports]]`` tables for 
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import tomllib
@@ -375,18 +376,59 @@ def validate_settings(settings: SyncSettings) -> None:
     check_destination(settings)
 
 
+TABLE_FORMAT_PACKAGES = {"delta": "deltalake", "iceberg": "pyiceberg"}
+
+
+def dlt_credentials(settings: SyncSettings) -> Any:
+    """What dlt is given as the destination's credentials: the secret as text, or None for dlt's config."""
+    if settings.destination_credentials is None:
+        return None
+    text = settings.destination_credentials.reveal()
+    return postgres_credentials(text) if settings.destination == "postgres" else text
+
+
+def postgres_credentials(dsn: str) -> Any:
+    """dlt's PostgreSQL credentials for a DSN that may leave the password out.
+
+    dlt refuses a DSN without a password, yet trust and peer auth need none and libpq users keep theirs
+    in ``PGPASSWORD`` or ``~/.pgpass``: take ``PGPASSWORD`` when set, else an empty password, with which
+    libpq looks in the password file itself.
+    """
+    from dlt.destinations.impl.postgres.configuration import PostgresCredentials
+
+    credentials = PostgresCredentials(dsn)
+    if credentials.password is None and credentials.username:
+        credentials.password = os.environ.get("PGPASSWORD", "")
+    return credentials
+
+
+def check_filesystem(settings: SyncSettings) -> None:
+    """Plain files cannot replace rows: every run would append its lookback again. Delta and iceberg can."""
+    if settings.table_format is None:
+        raise ConfigError(
+            "destination 'filesystem' replaces rows by their keys only in delta or iceberg tables: "
+            "add --table-format delta (or iceberg)"
+        )
+    package = TABLE_FORMAT_PACKAGES[settings.table_format]
+    if importlib.util.find_spec(package) is None:
+        raise ConfigError(
+            f"table_format {settings.table_format} needs the {package} package: "
+            f"pip install 'tiktok-ads-mart[{settings.table_format}]'"
+        )
+
+
 def check_destination(settings: SyncSettings) -> None:
     """Ask dlt whether the destination is configured (credentials etc.) without connecting to it."""
     if settings.destination == "duckdb":
         return
+    if settings.destination == "filesystem":
+        check_filesystem(settings)
     try:
         from dlt.common.configuration.exceptions import ConfigFieldMissingException
         from dlt.common.destination.reference import Destination
 
-        credentials = settings.destination_credentials
-        kwargs: dict[str, Any] = {}
-        if credentials is not None:
-            kwargs["credentials"] = credentials.reveal()
+        credentials = dlt_credentials(settings)
+        kwargs: dict[str, Any] = {} if credentials is None else {"credentials": credentials}
         factory: Any = Destination.from_reference(settings.destination, **kwargs)
         spec: Any = factory.spec()
         spec.dataset_name = settings.dataset_name
@@ -420,9 +462,11 @@ __all__ = [
     "RATE_TIERS",
     "SyncSettings",
     "app_credentials",
+    "dlt_credentials",
     "home_dir",
     "load_settings",
     "parse_custom_report",
+    "postgres_credentials",
     "read_config_file",
     "setting_names",
     "validate_settings",

@@ -175,15 +175,17 @@ class Extractor:
         """Close the client and stop the loop; idempotent."""
         if not self._loop.is_running():
             return
+        # Requests still in flight (a run that failed) are cancelled before their client is closed under
+        # them, so they end quietly instead of failing as bugs against a closed connection pool.
+        pending = asyncio.run_coroutine_threadsafe(_cancel_all(), self._loop)
+        with contextlib.suppress(Exception):
+            pending.result(timeout=5)
         try:
             if hasattr(self.client, "aclose"):
                 self.call(self.client.aclose())
             for resource in self._closers:
                 self.call(resource.aclose())
         finally:
-            pending = asyncio.run_coroutine_threadsafe(_cancel_all(), self._loop)
-            with contextlib.suppress(Exception):
-                pending.result(timeout=5)
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=10)
             self._converters.shutdown(wait=False)

@@ -55,6 +55,7 @@ class SourceRun:
     stats: RunStats
     table_format: str | None = None
     replace_keys: bool = False  # report tables: append, each file replacing its keys (DuckDB)
+    upsert: bool = False  # delta and iceberg tables merge by upsert only (dlt has no delete-insert there)
     feeds: dict[str, StreamFeed] = field(default_factory=dict)
 
     def feed(self, spec: StreamSpec) -> StreamFeed:
@@ -210,9 +211,11 @@ def _combine(tables: list[pa.Table]) -> pa.Table:
     return tables[0] if len(tables) == 1 else pa.concat_tables(tables)
 
 
-def _write_disposition(spec: StreamSpec, replace_keys: bool) -> dict[str, Any]:
+def _write_disposition(spec: StreamSpec, replace_keys: bool, upsert: bool) -> dict[str, Any]:
     if replace_keys and isinstance(spec, ReportSpec):
         return {"disposition": "append"}  # keys replaced per file by the destination (see duckdb_load)
+    if upsert:
+        return {"disposition": "merge", "strategy": "upsert"}
     # Report pages never repeat a key within one run, so dlt may skip its staging dedup (a big cost);
     # entity listings can shift between pages while objects change, so they keep it.
     return {"disposition": "merge", "strategy": "delete-insert", "deduplicated": isinstance(spec, ReportSpec)}
@@ -231,7 +234,7 @@ def make_resource(run: SourceRun, spec: StreamSpec, budget: CycleBudget) -> DltR
     resource: DltResource = _dlt_resource(
         rows,
         name=spec.name,
-        write_disposition=_write_disposition(spec, run.replace_keys),
+        write_disposition=_write_disposition(spec, run.replace_keys, run.upsert),
         primary_key=list(spec.primary_key),
         columns=_column_hints(spec),
         table_format=run.table_format,

@@ -249,27 +249,11 @@ def make_destination(settings: SyncSettings) -> Any:
         from tiktok_ads_mart.duckdb_load import key_replacing_duckdb
 
         return key_replacing_duckdb(credentials)
-    kwargs: dict[str, Any] = {}
-    if settings.destination_credentials is not None:
-        kwargs["credentials"] = settings.destination_credentials.reveal()
-        if settings.destination == "postgres":
-            kwargs["credentials"] = postgres_credentials(kwargs["credentials"])
+    from tiktok_ads_mart.config import dlt_credentials
+
+    credentials = dlt_credentials(settings)
+    kwargs: dict[str, Any] = {} if credentials is None else {"credentials": credentials}
     return Destination.from_reference(settings.destination, **kwargs)
-
-
-def postgres_credentials(dsn: str) -> Any:
-    """dlt's PostgreSQL credentials for a DSN that may leave the password out.
-
-    dlt refuses a DSN without a password, yet trust and peer auth need none and libpq users keep theirs
-    in ``PGPASSWORD`` or ``~/.pgpass``: take ``PGPASSWORD`` when set, else an empty password, with which
-    libpq looks in the password file itself.
-    """
-    from dlt.destinations.impl.postgres.configuration import PostgresCredentials
-
-    credentials = PostgresCredentials(dsn)
-    if credentials.password is None and credentials.username:
-        credentials.password = os.environ.get("PGPASSWORD", "")
-    return credentials
 
 
 def make_pipeline(settings: SyncSettings) -> Any:
@@ -414,6 +398,7 @@ def load_in_cycles(
         stats,
         settings.table_format,
         replace_keys=settings.destination == "duckdb",
+        upsert=settings.destination == "filesystem",
     )
     while True:
         reporter.phase("extracting")

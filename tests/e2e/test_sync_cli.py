@@ -120,8 +120,19 @@ def test_cli_sync_keeps_every_secret_out_of_output_files_and_tables(serve: Any, 
                 assert hits == (0,), (table, column)
 
 
+def test_quiet_prints_nothing_even_while_requests_are_retried(serve: Any, tmp_path: Path) -> None:
+    running = serve(advertisers=2, fault_rate=0.3, faults=("50000", "http502", "truncated"))
+    env = _env(tmp_path, running, TIKTOK_ADS_MART_ADVERTISER_IDS=",".join(running.advertiser_ids))
+    args = _sync_args(running, tmp_path, "quiet", "--streams", "campaigns,ad_report_hourly", "--quiet")
+    done = subprocess.run(args, env=env, capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()
+    assert sum(running.emulator.stats()["faults"].values()) > 0, "the run should have met faults to retry"
+    assert (done.stdout, done.stderr) == (b"", b"")
+
+
 BAD_CONFIGS = [
     (["--streams", "campaigns,not_a_stream"], "not_a_stream"),
+    (["--destination", "filesystem"], "table-format"),
     (["--start-date", "2026-13-01"], "start_date"),
     (["--start-date", "2026-11-03", "--end-date", "2026-11-01"], "after"),
     (["--lookback-days", "29"], "lookback_days"),

@@ -141,7 +141,7 @@ def test_unknown_file_setting_and_missing_file(tmp_path: Path) -> None:
 def test_a_postgres_dsn_may_leave_the_password_to_libpq(
     monkeypatch: pytest.MonkeyPatch, dsn: str, pgpassword: str | None, expected: str
 ) -> None:
-    from tiktok_ads_mart.sync import postgres_credentials
+    from tiktok_ads_mart.config import postgres_credentials
 
     if pgpassword is None:
         monkeypatch.delenv("PGPASSWORD", raising=False)
@@ -155,3 +155,16 @@ def test_a_postgres_dsn_may_leave_the_password_to_libpq(
         1,
         "db",
     )
+
+
+def test_files_without_a_table_format_are_refused_before_any_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Plain parquet files cannot replace rows by key: every run would append its lookback again."""
+    monkeypatch.setenv("DESTINATION__FILESYSTEM__BUCKET_URL", (tmp_path / "lake").as_uri())
+    with pytest.raises(ConfigError, match="--table-format delta"):
+        load_settings({"destination": "filesystem"}, config_path=_file(tmp_path, ""), environ={})
+    settings = load_settings(
+        {"destination": "filesystem", "table_format": "delta"}, config_path=_file(tmp_path, ""), environ={}
+    )
+    assert settings.table_format == "delta"

@@ -8,6 +8,7 @@ one line with exit code 2.
 from __future__ import annotations
 
 import gc
+import logging
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -125,6 +126,8 @@ def sync_command(
         for name, spec in settings.all_streams().items():
             console.print(f"{name}\t{' + '.join(spec.primary_key)}")
         return
+    if quiet:  # retries and other warnings are for the display's readers; --quiet prints only errors
+        logging.getLogger("tiktok_ads_mart").setLevel(logging.ERROR)
     reporter = make_reporter(choose_mode(quiet, console), console)
     result = run_sync(settings, reporter=reporter, drop_pending_packages=drop_pending)
     # The run is over and its connections are closed: the interpreter's final collection at exit would
