@@ -256,9 +256,25 @@ def make_destination(settings: SyncSettings) -> Any:
     return Destination.from_reference(settings.destination, **kwargs)
 
 
+def avoid_sqlalchemy_import(destination: str) -> None:
+    """Keep dlt from importing SQLAlchemy (15-30 MB) just to print a connection URL in its load info.
+
+    dlt formats every destination's credentials through SQLAlchemy's ``URL`` when SQLAlchemy is
+    installed, else through its own drop-in shims; data engineers' environments often have it
+    installed. Only dlt's ``sqlalchemy`` destination needs the real one.
+    """
+    compat = "dlt.common.libs.sql_alchemy_compat"
+    if destination == "sqlalchemy" or compat in sys.modules or "sqlalchemy" in sys.modules:
+        return
+    from dlt.common.libs import sql_alchemy_shims
+
+    sys.modules[compat] = sql_alchemy_shims
+
+
 def make_pipeline(settings: SyncSettings) -> Any:
     import dlt
 
+    avoid_sqlalchemy_import(settings.destination)
     return dlt.pipeline(
         pipeline_name=settings.pipeline_name,
         destination=make_destination(settings),
