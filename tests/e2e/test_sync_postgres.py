@@ -15,7 +15,7 @@ from conftest import settings_for, static_token
 from tiktok_ads_mart.catalog import BUILTIN_STREAMS, EntitySpec, ReportSpec
 from tiktok_ads_mart.secret import Secret
 from tiktok_ads_mart.sync import run_sync
-from utils import assert_report_equal, report_span, truth_entities, truth_report
+from utils import assert_report_equal, contains_any, files_under, report_span, truth_entities, truth_report
 
 pytestmark = pytest.mark.postgres
 
@@ -105,3 +105,37 @@ def test_postgres_mart_equals_the_emulator_and_reruns_add_nothing(
             (schema, "ad_report_hourly", "stat_time_hour"),
         )
         assert cursor.fetchall() == [("timestamp without time zone",)]
+
+
+@pytest.mark.parametrize("where", ["dsn", "PGPASSWORD"])
+def test_the_database_password_reaches_no_file(
+    serve: Any,
+    tmp_path: Path,
+    pg_dsn: str,
+    pg_schema: tuple[Any, str],
+    monkeypatch: pytest.MonkeyPatch,
+    where: str,
+) -> None:
+    """The server trusts the test user, so any password is accepted and must then be kept out of every file."""
+    conn, schema = pg_schema
+    password = f"pw-{secrets.token_hex(8)}"
+    parts = urlsplit(pg_dsn)
+    if where == "dsn":
+        pg_dsn = parts._replace(netloc=f"{parts.username}:{password}@{parts.hostname}:{parts.port}").geturl()
+    else:
+        monkeypatch.setenv("PGPASSWORD", password)
+    running = serve(advertisers=1)
+    settings = settings_for(
+        running,
+        tmp_path,
+        destination="postgres",
+        destination_credentials=Secret(pg_dsn),
+        dataset_name=schema,
+        streams=("campaigns", "campaign_report_daily"),
+    )
+    result = run_sync(settings, token_source=static_token(running))
+    assert result.exit_code == 0, result.failures
+    assert _rows(conn, schema, "campaign_report_daily")
+    assert files_under([tmp_path]), "the pipeline should have written its working files"
+    for path in files_under([tmp_path]):
+        assert contains_any(path.read_bytes(), [password]) == [], path
