@@ -67,6 +67,17 @@ def _keyed(
     return keyed
 
 
+def _postgres_settings(running: Any, tmp_path: Path, dsn: str, schema: str, streams: tuple[str, ...]) -> Any:
+    return settings_for(
+        running,
+        tmp_path,
+        destination="postgres",
+        destination_credentials=Secret(dsn),
+        dataset_name=schema,
+        streams=streams,
+    )
+
+
 def test_postgres_mart_equals_the_emulator_and_reruns_add_nothing(
     serve: Any, tmp_path: Path, pg_dsn: str, pg_schema: tuple[Any, str]
 ) -> None:
@@ -74,14 +85,7 @@ def test_postgres_mart_equals_the_emulator_and_reruns_add_nothing(
     running = serve(advertisers=2)
     assert urlsplit(pg_dsn).password is None, "the server trusts the test user: the DSN needs no password"
     world = running.emulator.world
-    settings = settings_for(
-        running,
-        tmp_path,
-        destination="postgres",
-        destination_credentials=Secret(pg_dsn),
-        dataset_name=schema,
-        streams=STREAMS,
-    )
+    settings = _postgres_settings(running, tmp_path, pg_dsn, schema, STREAMS)
     for _ in range(2):
         result = run_sync(settings, token_source=static_token(running))
         assert result.exit_code == 0, result.failures
@@ -125,14 +129,7 @@ def test_the_database_password_reaches_no_file(
     else:
         monkeypatch.setenv("PGPASSWORD", password)
     running = serve(advertisers=1)
-    settings = settings_for(
-        running,
-        tmp_path,
-        destination="postgres",
-        destination_credentials=Secret(pg_dsn),
-        dataset_name=schema,
-        streams=("campaigns", "campaign_report_daily"),
-    )
+    settings = _postgres_settings(running, tmp_path, pg_dsn, schema, ("campaigns", "campaign_report_daily"))
     result = run_sync(settings, token_source=static_token(running))
     assert result.exit_code == 0, result.failures
     assert _rows(conn, schema, "campaign_report_daily")
