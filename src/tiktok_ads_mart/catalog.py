@@ -61,6 +61,18 @@ BREAKDOWNS: dict[str, tuple[str, ...]] = {
 }
 """Breakdown name (the ``_by_<name>`` suffix) to the dimensions it adds."""
 
+AUDIENCE_DIMENSIONS: frozenset[str] = frozenset({
+    "gender", "age", "platform", "province_id", "ac", "language", "placement", "interest_category",
+    "interest_category_v2", "dma_id", "device_brand_id", "contextual_tag",
+})  # fmt: skip
+"""Breakdowns only AUDIENCE reports take; ``country_code`` is the one both report types take."""
+BASIC_DIMENSIONS: frozenset[str] = frozenset({
+    "country_code", "ad_type", "custom_event_type", "event_source_id", "page_id", "component_name",
+    "room_id", "post_id", "image_id", "video_material_id", "minis_id", "search_terms", "search_keyword",
+    "match_type", "skan_postback_sequence",
+})  # fmt: skip
+"""Breakdowns BASIC reports take (the contract's list)."""
+
 REPORT_PAGE_SIZE = 1000
 ENTITY_PAGE_SIZE = 1000
 AUDIENCE_PAGE_SIZE = 100
@@ -293,17 +305,22 @@ BUILTIN_STREAMS: dict[str, StreamSpec] = {spec.name: spec for spec in _ALL_SPECS
 
 
 __all__ = [
+    "ADVERTISER_DAILY_EXTRA",
+    "AUDIENCE_DIMENSIONS",
+    "BASIC_DIMENSIONS",
     "BREAKDOWNS",
     "BUILTIN_STREAMS",
     "DATA_LEVEL",
     "ENTITY_STREAMS",
     "GRAINS",
+    "ID_DIMENSION",
     "LEVELS",
     "MAX_WINDOW_DAYS",
     "NOT_AUDIENCE_METRICS",
     "REPORT_STREAMS",
     "REPORT_TYPES",
     "STATUS_FILTER_FIELD",
+    "TIME_DIMENSION",
     "EntitySpec",
     "Grain",
     "Level",

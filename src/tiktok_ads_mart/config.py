@@ -30,10 +30,16 @@ from pathlib import Path
 from typing import Any
 
 from tiktok_ads_mart.catalog import (
+    ADVERTISER_DAILY_EXTRA,
+    AUDIENCE_DIMENSIONS,
+    BASIC_DIMENSIONS,
     BUILTIN_STREAMS,
     DATA_LEVEL,
     GRAINS,
+    ID_DIMENSION,
+    NOT_AUDIENCE_METRICS,
     REPORT_TYPES,
+    TIME_DIMENSION,
     Grain,
     Level,
     ReportSpec,
@@ -303,12 +309,11 @@ def parse_custom_report(entry: Mapping[str, Any], index: int) -> ReportSpec:
         raise ConfigError(f"{where}: granularity {granularity!r} must be one of {', '.join(GRAINS)}")
     if report_type == "AUDIENCE" and granularity == "lifetime":
         raise ConfigError(f"{where}: AUDIENCE reports have no lifetime granularity")
-    time_dimensions = {"stat_time_day", "stat_time_hour"}
-    id_dimensions = {"advertiser_id", "campaign_id", "adgroup_id", "ad_id"}
+    rtype: ReportType = "AUDIENCE" if report_type == "AUDIENCE" else "BASIC"
+    lvl: Level = level
+    grain: Grain = granularity
     dimensions = _as_list(f"{where}.dimensions", entry.get("dimensions", []))
-    breakdown = tuple(d for d in dimensions if d not in time_dimensions | id_dimensions)
-    if granularity == "lifetime" and breakdown:
-        raise ConfigError(f"{where}: lifetime reports take no breakdown dimension ({breakdown[0]!r})")
+    breakdown = _custom_breakdown(where, rtype, lvl, grain, dimensions)
     metrics = _as_list(f"{where}.metrics", entry.get("metrics", []))
     if not metrics:
         raise ConfigError(f"{where}: metrics must name at least one metric")
@@ -316,11 +321,51 @@ def parse_custom_report(entry: Mapping[str, Any], index: int) -> ReportSpec:
     for metric in metrics:
         if metric not in known:
             raise ConfigError(f"{where}: unknown metric {metric!r} (not in TikTok's metric catalog)")
+        _check_metric_fits(where, metric, rtype, lvl, grain)
     metrics = tuple(dict.fromkeys(("currency", *metrics)))
-    rtype: ReportType = "AUDIENCE" if report_type == "AUDIENCE" else "BASIC"
-    lvl: Level = level
-    grain: Grain = granularity
     return ReportSpec(name, rtype, lvl, grain, breakdown, metrics, custom=True)
+
+
+def _custom_breakdown(
+    where: str, report_type: ReportType, level: Level, grain: Grain, dimensions: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The breakdowns of a custom report, refused here as TikTok would refuse them (40002), for every
+    advertiser, once the run has started."""
+    breakdown: list[str] = []
+    for dim in dimensions:
+        if dim in ID_DIMENSION.values():
+            if dim != ID_DIMENSION[level]:
+                raise ConfigError(
+                    f"{where}: dimension {dim!r} does not fit level {level!r}, whose id is {ID_DIMENSION[level]!r}"
+                )
+        elif dim in ("stat_time_day", "stat_time_hour"):
+            if dim != TIME_DIMENSION[grain]:
+                wanted = "daily" if dim == "stat_time_day" else "hourly"
+                raise ConfigError(f"{where}: dimension {dim!r} means granularity = {wanted!r}, not {grain!r}")
+        elif dim in AUDIENCE_DIMENSIONS:
+            if report_type != "AUDIENCE":
+                raise ConfigError(f"{where}: dimension {dim!r} needs report_type = 'AUDIENCE'")
+            breakdown.append(dim)
+        elif dim in BASIC_DIMENSIONS:
+            if report_type == "AUDIENCE" and dim != "country_code":
+                raise ConfigError(f"{where}: dimension {dim!r} is for BASIC reports, not AUDIENCE")
+            breakdown.append(dim)
+        else:
+            raise ConfigError(f"{where}: unknown dimension {dim!r}")
+    if breakdown and grain == "lifetime":
+        raise ConfigError(f"{where}: lifetime reports take no breakdown dimension ({breakdown[0]!r})")
+    if report_type == "AUDIENCE" and not breakdown:
+        raise ConfigError(
+            f"{where}: an AUDIENCE report needs an audience dimension (gender, age, country_code, platform, ...)"
+        )
+    return tuple(dict.fromkeys(breakdown))
+
+
+def _check_metric_fits(where: str, metric: str, report_type: ReportType, level: Level, grain: Grain) -> None:
+    if report_type == "AUDIENCE" and metric in NOT_AUDIENCE_METRICS:
+        raise ConfigError(f"{where}: metric {metric!r} is not reported by audience")
+    if metric in ADVERTISER_DAILY_EXTRA and (level != "advertiser" or grain != "daily"):
+        raise ConfigError(f"{where}: metric {metric!r} exists only at level 'advertiser', daily")
 
 
 def load_settings(

@@ -488,14 +488,17 @@ def run_sync(
         reporter.phase("discovering advertisers")
         discovery = extractor.start(_advertisers(extractor, settings, token, stats))
         pipeline = make_pipeline(settings)
-        reporter.phase("finishing an interrupted load")
+        reporter.phase("reading the destination's state")
         # state lives in the destination too: a mart that was dropped or moved starts over, not at the cursor
         pipeline.sync_destination()
         if drop_pending_packages and (dropped := drop_pending(pipeline)):
             log.warning(
                 "dropped %d load package(s) an earlier run could not load; their days are read again", dropped
             )
-        finish_pending(pipeline, settings)
+        if pipeline.has_pending_data:
+            reporter.phase("finishing an interrupted load")
+            finish_pending(pipeline, settings)
+        reporter.phase("discovering advertisers")
         advertiser_rows = discovery.result()
         extractor.contexts = {
             ctx.advertiser_id: ctx

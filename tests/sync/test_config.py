@@ -114,7 +114,25 @@ def test_custom_reports_are_validated_before_any_request(tmp_path: Path) -> None
         'metrics = ["spend"]\ngranularity = "weekly"': "granularity",
         'metrics = ["spend"]\nreport_type = "AUDIENCE"\ngranularity = "lifetime"': "lifetime",
         'metrics = ["spend"]\ncolour = "red"': "unknown key 'colour'",
+        # what TikTok would refuse with 40002 for every advertiser is refused before the run
+        'metrics = ["spend"]\ndimensions = ["gender"]': "'gender' needs report_type = 'AUDIENCE'",
+        'metrics = ["spend"]\ndimensions = ["campaign_id"]': "does not fit level 'ad', whose id is 'ad_id'",
+        'metrics = ["spend"]\ndimensions = ["stat_time_hour"]': "means granularity = 'hourly', not 'daily'",
+        'metrics = ["spend"]\ndimensions = ["colour"]': "unknown dimension 'colour'",
+        'metrics = ["spend"]\nreport_type = "AUDIENCE"': "needs an audience dimension",
+        'metrics = ["spend"]\nreport_type = "AUDIENCE"\ndimensions = ["ad_type"]': "for BASIC reports",
+        'metrics = ["reach"]\nreport_type = "AUDIENCE"\ndimensions = ["age"]': "'reach' is not reported by audience",
+        'metrics = ["cash_spend"]': "'cash_spend' exists only at level 'advertiser', daily",
+        'metrics = ["spend"]\ngranularity = "lifetime"\ndimensions = ["country_code"]': "no breakdown",
     }
+    by_country = _file(
+        tmp_path,
+        '[[reports]]\nname = "ad_spend_by_country"\nlevel = "ad"\n'
+        'dimensions = ["ad_id", "stat_time_day", "country_code"]\nmetrics = ["spend"]\n',
+    )
+    (spec,) = load_settings({}, config_path=by_country, environ={}).custom_reports
+    assert spec.dimensions == ("ad_id", "stat_time_day", "country_code")
+
     for extra, message in cases.items():
         bad = _file(tmp_path, f'[[reports]]\nname = "x_report"\nlevel = "ad"\n{extra}\n')
         with pytest.raises(ConfigError, match=message):
