@@ -6,19 +6,22 @@ good, so each test ends with the mart and the cursors of a clean run.
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import dlt
+import duckdb
 import pytest
 from dlt.destinations.exceptions import DestinationTerminalException
+from test_sync_cli import _env, _sync_args
 
 import tiktok_ads_mart.duckdb_load as duckdb_load
 from conftest import settings_for, static_token
 from tiktok_ads_mart.errors import TikTokAdsMartError
 from tiktok_ads_mart.sync import run_sync
-from utils import query, snapshot
+from utils import mart_rows, mart_tables, query, snapshot
 
 STREAMS = ("campaigns", "campaign_report_daily", "ad_report_hourly")
 REFUSED = "campaign_report_daily"
@@ -85,3 +88,35 @@ def test_a_dropped_package_rewinds_its_cursors_and_its_days_are_read_again(
     assert result.rows[REFUSED] > 0
     assert snapshot(settings.duckdb_path) == snapshot(clean_run.duckdb_path)
     assert _cursors(settings) == _cursors(clean_run)
+
+
+def test_the_cli_names_the_way_out_and_drop_pending_takes_it(
+    serve: Any, tmp_path: Path, clean_run: Any
+) -> None:
+    """A real refusal: the mart already has the report table, with a column of a type the rows cannot take."""
+    running = serve(advertisers=2)
+    mart = tmp_path / "refused.duckdb"
+    with duckdb.connect(str(mart)) as conn:
+        conn.sql("CREATE SCHEMA tiktok")
+        conn.sql(f"CREATE TABLE tiktok.{REFUSED} (advertiser_id VARCHAR, campaign_id VARCHAR, spend DATE)")
+    env = _env(tmp_path, running, TIKTOK_ADS_MART_ADVERTISER_IDS=",".join(running.advertiser_ids))
+    args = _sync_args(running, tmp_path, "refused", "--streams", ",".join(STREAMS), "--lookback-days", "0")
+
+    refused = subprocess.run([*args, "--quiet"], env=env, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 1
+    assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+    assert "DATE" in refused.stderr and "sync --drop-pending" in refused.stderr
+
+    with duckdb.connect(str(mart)) as conn:  # the column fixed; the pending rows are given up all the same
+        conn.sql(f"ALTER TABLE tiktok.{REFUSED} ALTER spend TYPE DECIMAL(38, 9)")
+    dropped = subprocess.run([*args, "--drop-pending"], env=env, capture_output=True, text=True, timeout=120)
+    assert dropped.returncode == 0, dropped.stderr
+    assert "dropped 1 load package" in dropped.stderr
+    assert _by_name(mart) == _by_name(clean_run.duckdb_path)  # the hand-made table orders columns its way
+
+
+def _by_name(path: Path) -> dict[str, list[str]]:
+    return {
+        table: sorted(repr(sorted(row.items())) for row in mart_rows(path, table))
+        for table in mart_tables(path)
+    }
