@@ -162,3 +162,19 @@ def test_open_store_chooses_safely(home: Path, monkeypatch: pytest.MonkeyPatch) 
 def test_home_defaults_under_the_users_config_dir() -> None:
     assert store_module.home_dir({}).parts[-2:] == (".config", "tiktok-ads-mart")
     assert store_module.home_dir({"TIKTOK_ADS_MART_HOME": "/srv/x"}) == Path("/srv/x")
+
+
+def test_a_run_without_any_store_says_how_to_get_a_token(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import keyring
+
+    from tiktok_ads_mart.auth import resolve_token_source
+
+    monkeypatch.setattr(keyring, "get_keyring", lambda: fail.Keyring())
+    with pytest.raises(TokenStoreError) as caught:
+        resolve_token_source("default", env={"TIKTOK_ADS_MART_HOME": str(home)})
+    message = str(caught.value)
+    assert (
+        "TIKTOK_ADS_MART_PASSPHRASE" in message
+        and "auth login" in message
+        and "TIKTOK_ACCESS_TOKEN" in message
+    )

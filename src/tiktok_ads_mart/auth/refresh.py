@@ -162,7 +162,14 @@ def resolve_token_source(
     token = env.get(ACCESS_TOKEN_ENV)
     if token:
         return StaticTokenSource(Secret(token), app_id=env.get("TIKTOK_APP_ID") or None)
-    store = store if store is not None else open_store(env)
+    if store is None:
+        try:
+            store = open_store(env)
+        except TokenStoreError as exc:  # nowhere a login could have put it: say how to get a token at all
+            raise TokenStoreError(
+                f"no credential for profile {profile!r}: {exc}; then run `tiktok-ads-mart auth login` "
+                f"(or set {ACCESS_TOKEN_ENV})"
+            ) from None
     credential = store.load(profile)
     if credential is None:
         raise TokenStoreError(
