@@ -2,20 +2,27 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+RUNTIME := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed
 
 .PHONY: demo test install lint typecheck check bench emulator clean system-deps
 
-$(STAMP): pyproject.toml
+## The tool alone: all the demo needs.
+$(RUNTIME): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $(RUNTIME)
+
+## The tool with what the tests, linters and benchmarks use.
+$(STAMP): $(RUNTIME)
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
 install: $(STAMP)
 
 ## The main job: an offline TikTok Ads account (the emulator), authorised and synced into ./tiktok_ads.duckdb.
-demo: $(STAMP)
+demo: $(RUNTIME)
 	$(BIN)/tiktok-ads-mart demo
 
 ## Everything the tests need (Chromium, a PostgreSQL server) is installed and started here.
