@@ -5,22 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import dlt
 import pytest
 
 import tiktok_ads_mart.sync as sync_module
 from conftest import settings_for, static_token
 from tiktok_ads_mart.errors import TikTokAdsMartError
 from tiktok_ads_mart.sync import run_sync
-from utils import query, snapshot
+from utils import cursors, query, snapshot
 
 STREAMS = ("campaigns", "ads", "campaign_report_daily", "ad_report_hourly", "advertiser_report_lifetime")
-
-
-def _cursors(settings: Any) -> dict[str, Any]:
-    pipeline = dlt.attach(settings.pipeline_name, pipelines_dir=str(settings.resolved_pipelines_dir()))
-    resources = pipeline.state["sources"]["tiktok_ads"]["resources"]
-    return {name: dict(resources[name].get("cursors", {})) for name in sorted(resources)}
 
 
 def _packages(settings: Any) -> int:
@@ -42,8 +35,8 @@ def test_small_cycles_load_what_one_package_loads(
     assert result.exit_code == 0, result.failures
     assert _packages(cycled) > 3
     assert snapshot(cycled.duckdb_path) == snapshot(one.duckdb_path)
-    assert _cursors(cycled) == _cursors(one)
-    assert any(_cursors(one)["ad_report_hourly"].values())
+    assert cursors(cycled) == cursors(one)
+    assert any(cursors(one)["ad_report_hourly"].values())
     staged = "select table_name from information_schema.tables where table_schema = 'tiktok_staging'"
     assert not [t for (t,) in query(cycled.duckdb_path, staged) if "report" in t]  # no staging copy
 
@@ -73,10 +66,10 @@ def test_a_crash_in_a_later_cycle_then_a_rerun_equals_a_clean_run(
     with pytest.raises(TikTokAdsMartError, match="power cut"):
         run_sync(crashed, token_source=static_token(running))
     assert _packages(crashed) == 2
-    partial = _cursors(crashed)
+    partial = cursors(crashed)
 
     monkeypatch.setattr(sync_module, "load_with_memory_fallback", real_load)
     assert run_sync(crashed, token_source=static_token(running)).exit_code == 0
     assert snapshot(crashed.duckdb_path) == snapshot(one.duckdb_path)
-    assert _cursors(crashed) == _cursors(one)
-    assert partial != _cursors(one), "the crash should have come before every cursor moved"
+    assert cursors(crashed) == cursors(one)
+    assert partial != cursors(one), "the crash should have come before every cursor moved"

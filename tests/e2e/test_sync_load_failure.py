@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import dlt
 import duckdb
 import pytest
 from dlt.destinations.exceptions import DestinationTerminalException
@@ -21,16 +20,10 @@ import tiktok_ads_mart.duckdb_load as duckdb_load
 from conftest import settings_for, static_token
 from tiktok_ads_mart.errors import TikTokAdsMartError
 from tiktok_ads_mart.sync import run_sync
-from utils import mart_rows, mart_tables, query, snapshot
+from utils import cursors, mart_rows, mart_tables, query, snapshot
 
 STREAMS = ("campaigns", "campaign_report_daily", "ad_report_hourly")
 REFUSED = "campaign_report_daily"
-
-
-def _cursors(settings: Any) -> dict[str, Any]:
-    pipeline = dlt.attach(settings.pipeline_name, pipelines_dir=str(settings.resolved_pipelines_dir()))
-    resources = pipeline.state.get("sources", {}).get("tiktok_ads", {}).get("resources", {})
-    return {name: dict(resources[name].get("cursors", {})) for name in sorted(resources)}
 
 
 @pytest.fixture
@@ -38,7 +31,7 @@ def clean_run(serve: Any, tmp_path: Path) -> Iterator[Any]:
     clean = serve(advertisers=2)
     reference = settings_for(clean, tmp_path, "clean", streams=STREAMS, lookback_days=0)
     assert run_sync(reference, token_source=static_token(clean)).exit_code == 0
-    assert _cursors(reference)[REFUSED], "the clean run should have moved the refused table's cursor"
+    assert cursors(reference)[REFUSED], "the clean run should have moved the refused table's cursor"
     yield reference
 
 
@@ -72,7 +65,7 @@ def test_a_refused_package_is_loaded_by_the_next_run_once_the_destination_takes_
     running, settings = _refused_run(serve, tmp_path, monkeypatch)
     assert run_sync(settings, token_source=static_token(running)).exit_code == 0
     assert snapshot(settings.duckdb_path) == snapshot(clean_run.duckdb_path)
-    assert _cursors(settings) == _cursors(clean_run)
+    assert cursors(settings) == cursors(clean_run)
 
 
 def test_a_dropped_package_rewinds_its_cursors_and_its_days_are_read_again(
@@ -87,7 +80,7 @@ def test_a_dropped_package_rewinds_its_cursors_and_its_days_are_read_again(
     assert result.exit_code == 0, result.failures
     assert result.rows[REFUSED] > 0
     assert snapshot(settings.duckdb_path) == snapshot(clean_run.duckdb_path)
-    assert _cursors(settings) == _cursors(clean_run)
+    assert cursors(settings) == cursors(clean_run)
 
 
 def test_the_cli_names_the_way_out_and_drop_pending_takes_it(
