@@ -13,7 +13,7 @@ if [ "$(id -u)" -eq 0 ]; then
   id postgres >/dev/null 2>&1 || useradd --system --home-dir /nonexistent postgres
   root=$(mktemp -d /tmp/tiktok-ads-mart-pg.XXXXXX)
   chown postgres "$root"
-  run=(runuser -u postgres --)
+  run=(runuser -u postgres -- env -C /)  # from /, which that user can enter
 else
   root=$(pwd)/.tmp/pg
   mkdir -p "$root"
