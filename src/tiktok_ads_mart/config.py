@@ -462,16 +462,24 @@ def check_filesystem(settings: SyncSettings) -> None:
         )
 
 
+def known_destinations() -> list[str]:
+    """dlt's own names, so the error for a typo shows the right spelling."""
+    import dlt.destinations
+
+    return sorted(name for name in dlt.destinations.__all__ if name != "destination")
+
+
 def check_destination(settings: SyncSettings) -> None:
     """Ask dlt whether the destination is configured (credentials etc.) without connecting to it."""
     if settings.destination == "duckdb":
         return
     if settings.destination == "filesystem":
         check_filesystem(settings)
-    try:
-        from dlt.common.configuration.exceptions import ConfigFieldMissingException
-        from dlt.common.destination.reference import Destination
+    from dlt.common.configuration.exceptions import ConfigFieldMissingException
+    from dlt.common.destination.exceptions import UnknownDestinationModule
+    from dlt.common.destination.reference import Destination
 
+    try:
         credentials = dlt_credentials(settings)
         kwargs: dict[str, Any] = {} if credentials is None else {"credentials": credentials}
         factory: Any = Destination.from_reference(settings.destination, **kwargs)
@@ -489,6 +497,10 @@ def check_destination(settings: SyncSettings) -> None:
             ) from None
     except ConfigError:
         raise
+    except UnknownDestinationModule:
+        raise ConfigError(
+            f"unknown destination {settings.destination!r}; dlt's destinations: {', '.join(known_destinations())}"
+        ) from None
     except Exception as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if settings.destination_credentials:

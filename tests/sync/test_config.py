@@ -72,7 +72,10 @@ def test_lists_dates_tiers_and_booleans_parse(tmp_path: Path) -> None:
         ({"dataset_name": "Bad Name"}, "dataset_name"),
         ({"dataset_name": "tiktok_ads"}, "DuckDB"),
         ({"destination": "postgres"}, "credentials"),
-        ({"destination": "no_such_destination"}, "no_such_destination"),
+        (
+            {"destination": "no_such_destination"},
+            "unknown destination 'no_such_destination'; dlt's destinations: ",
+        ),
     ],
 )
 def test_bad_settings_are_one_line_config_errors(tmp_path: Path, flags: dict[str, str], message: str) -> None:
