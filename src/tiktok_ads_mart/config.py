@@ -285,6 +285,10 @@ def app_credentials(config_path: Path | None = None) -> dict[str, Any]:
     return found
 
 
+# A level written as TikTok's API spells it (data_level) means the same report.
+LEVEL_BY_DATA_LEVEL: dict[str, Level] = {api: level for level, api in DATA_LEVEL.items()}
+
+
 def parse_custom_report(entry: Mapping[str, Any], index: int) -> ReportSpec:
     """One ``[[reports]]`` table to a :class:`ReportSpec`; every name checked against the catalog."""
     where = f"reports[{index}]"
@@ -301,9 +305,13 @@ def parse_custom_report(entry: Mapping[str, Any], index: int) -> ReportSpec:
     report_type = str(entry.get("report_type", "BASIC")).upper()
     if report_type not in REPORT_TYPES:
         raise ConfigError(f"{where}: report_type {report_type!r} must be one of {', '.join(REPORT_TYPES)}")
-    level = str(entry.get("level", "")).lower()
+    level = str(entry.get("level", ""))
+    level = LEVEL_BY_DATA_LEVEL.get(level.upper(), level.lower())
     if level not in DATA_LEVEL:
-        raise ConfigError(f"{where}: level {level!r} must be one of {', '.join(DATA_LEVEL)}")
+        raise ConfigError(
+            f"{where}: level {entry.get('level', '')!r} must be one of {', '.join(DATA_LEVEL)} "
+            f"(or TikTok's data_level: {', '.join(DATA_LEVEL.values())})"
+        )
     granularity = str(entry.get("granularity", "daily")).lower()
     if granularity not in GRAINS:
         raise ConfigError(f"{where}: granularity {granularity!r} must be one of {', '.join(GRAINS)}")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tiktok_ads_mart.catalog import ReportSpec
 from tiktok_ads_mart.config import load_settings
 from tiktok_ads_mart.errors import ConfigError
 from tiktok_ads_mart.secret import Secret
@@ -140,6 +141,18 @@ def test_custom_reports_are_validated_before_any_request(tmp_path: Path) -> None
         bad = _file(tmp_path, f'[[reports]]\nname = "x_report"\nlevel = "ad"\n{extra}\n')
         with pytest.raises(ConfigError, match=message):
             load_settings({}, config_path=bad, environ={})
+
+
+def test_a_custom_reports_level_may_be_spelled_as_tiktoks_data_level(tmp_path: Path) -> None:
+    def report(level: str) -> ReportSpec:
+        text = f'[[reports]]\nname = "spend_x"\nlevel = "{level}"\nmetrics = ["spend"]\n'
+        (spec,) = load_settings({}, config_path=_file(tmp_path, text), environ={}).custom_reports
+        return spec
+
+    assert report("AUCTION_ADGROUP") == report("adgroup")
+    assert report("AUCTION_ADGROUP").dimensions == ("adgroup_id", "stat_time_day")
+    with pytest.raises(ConfigError, match="or TikTok's data_level: AUCTION_ADVERTISER"):
+        report("AUCTION_ADS")
 
 
 def test_unknown_file_setting_and_missing_file(tmp_path: Path) -> None:
