@@ -130,6 +130,28 @@ def test_quiet_prints_nothing_even_while_requests_are_retried(serve: Any, tmp_pa
     assert (done.stdout, done.stderr) == (b"", b"")
 
 
+def test_a_bare_token_without_the_apps_secret_says_how_to_name_the_advertisers(
+    serve: Any, tmp_path: Path
+) -> None:
+    running = serve(advertisers=1)
+    args = _sync_args(running, tmp_path, "bare", "--streams", "campaigns")
+    done = subprocess.run(args, env=_env(tmp_path, running), capture_output=True, timeout=120)
+    last = done.stderr.decode().strip().splitlines()[-1]
+    assert done.returncode == 2, done.stderr.decode()
+    assert last.startswith(
+        "error: cannot tell which advertisers this token reads: name them with --advertiser-ids"
+    )
+    assert running.emulator.stats()["total"] == 0
+
+    named = subprocess.run(
+        [*args, "--advertiser-ids", running.advertiser_ids[0]],
+        env=_env(tmp_path, running),
+        capture_output=True,
+        timeout=120,
+    )
+    assert named.returncode == 0, named.stderr.decode()
+
+
 BAD_CONFIGS = [
     (["--streams", "campaigns,not_a_stream"], "not_a_stream"),
     (["--destination", "filesystem"], "table-format"),

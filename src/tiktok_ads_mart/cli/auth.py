@@ -275,7 +275,7 @@ async def _advertisers(profile: str, api_base: str | None, only: tuple[str, ...]
         app_id = os.environ.get("TIKTOK_APP_ID")
         secret = Secret(os.environ["TIKTOK_APP_SECRET"]) if os.environ.get("TIKTOK_APP_SECRET") else None
     async with TikTokClient(base, source) as client:
-        ids = list(only) or await advertiser_ids_for(client, known, app_id, secret)
+        ids = list(only) or await advertiser_ids_for(client, known, app_id, secret, "--advertiser-id")
         return await advertiser_details(client, ids)
 
 
