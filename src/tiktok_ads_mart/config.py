@@ -23,7 +23,7 @@ import importlib.util
 import os
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -143,6 +143,15 @@ def _as_list(name: str, value: Any) -> tuple[str, ...]:
     else:
         raise ConfigError(f"{name}: expected a list or a comma-separated string, got {value!r}")
     return tuple(item for item in items if item)
+
+
+def advertiser_id_list(values: Iterable[str]) -> tuple[str, ...]:
+    """Ids as a person types them, repeated or comma-separated; a typo fails here, not as TikTok's 40002."""
+    ids = _as_list("advertiser_ids", [part for value in values for part in value.split(",")])
+    for advertiser_id in ids:
+        if not advertiser_id.isdigit():
+            raise ConfigError(f"advertiser id {advertiser_id!r} must be digits only")
+    return ids
 
 
 def _as_date(name: str, value: Any) -> date | None:
@@ -416,9 +425,7 @@ def validate_settings(settings: SyncSettings) -> None:
     for name in settings.streams:
         if name not in available:
             raise ConfigError(f"unknown stream {name!r}; see `tiktok-ads-mart sync --list-streams`")
-    for advertiser_id in settings.advertiser_ids:
-        if not advertiser_id.isdigit():
-            raise ConfigError(f"advertiser id {advertiser_id!r} must be digits only")
+    advertiser_id_list(settings.advertiser_ids)
     if settings.start_date and settings.end_date and settings.start_date > settings.end_date:
         raise ConfigError(f"start_date {settings.start_date} is after end_date {settings.end_date}")
     if settings.destination == "duckdb" and settings.dataset_name == settings.duckdb_path.stem:

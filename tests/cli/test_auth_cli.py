@@ -164,6 +164,14 @@ def test_login_status_advertisers_refresh_logout(cli: Cli, expiring: RunningEmul
         )
     table = cli.run("advertisers")
     assert table.returncode == 0 and all(a["advertiser_id"] in table.stdout for a in world.values())
+    first, second = sorted(world)
+    for flags in (
+        ["--advertiser-ids", f"{second},{first}"],
+        ["--advertiser-ids", second, "--advertiser-ids", first],
+    ):
+        only = cli.run("advertisers", "--json", *flags)
+        assert only.returncode == 0, only.stderr
+        assert [r["advertiser_id"] for r in orjson.loads(only.stdout)] == [second, first]
 
     expiring.emulator.set_now(expiring.emulator.now + timedelta(hours=25))
     refreshed = cli.run("auth", "refresh")
@@ -253,8 +261,10 @@ def _redirect_location(portal: str) -> str:
 
 def test_bad_input_is_one_line_and_a_non_zero_exit(cli: Cli, expiring: RunningEmulator) -> None:
     assert cli.run("auth", "login", "--redirect-uri", free_redirect_uri()).returncode == 0
-    unknown = cli.fails_in_one_line("advertisers", "--advertiser-id", "1234567890123456789")
+    unknown = cli.fails_in_one_line("advertisers", "--advertiser-ids", "1234567890123456789")
     assert "40001" in unknown and "request_id" in unknown
+    typo = cli.fails_in_one_line("advertisers", "--advertiser-ids", "1234567890123456789,12x", code=2)
+    assert "advertiser id '12x' must be digits only" in typo
     wrong_secret = cli.fails_in_one_line(
         "auth", "exchange", "--auth-code", "abc", "--secret", "not-the-secret"
     )

@@ -16,22 +16,18 @@ IDS_PER_CALL = 100
 
 
 async def advertiser_ids_for(
-    client: TikTokClient,
-    known: Sequence[str],
-    app_id: str | None,
-    secret: Secret | None,
-    ids_option: str = "--advertiser-ids",
+    client: TikTokClient, known: Sequence[str], app_id: str | None, secret: Secret | None
 ) -> list[str]:
     """The stored ids, or (for a bare ``TIKTOK_ACCESS_TOKEN``) the ones ``oauth2/advertiser/get/`` lists.
 
     Only the app's secret can list them, so without it the error names every other way: the ids
-    themselves (``ids_option``, the command's spelling), the app's credentials, or a login.
+    themselves, the app's credentials, or a login.
     """
     if known:
         return list(known)
     if not app_id or not secret:
         raise ConfigError(
-            f"cannot tell which advertisers this token reads: name them with {ids_option}, "
+            "cannot tell which advertisers this token reads: name them with --advertiser-ids, "
             "set TIKTOK_APP_ID and TIKTOK_APP_SECRET, or log in with `tiktok-ads-mart auth login`"
         )
     return [advertiser_id for advertiser_id, _ in await fetch_advertiser_names(client, app_id, secret)]

@@ -28,6 +28,7 @@ from tiktok_ads_mart.auth import (
     resolve_token_source,
 )
 from tiktok_ads_mart.auth.advertisers import advertiser_details, advertiser_ids_for
+from tiktok_ads_mart.config import advertiser_id_list
 from tiktok_ads_mart.errors import ConfigError, TokenStoreError
 from tiktok_ads_mart.secret import Secret
 
@@ -237,12 +238,15 @@ def advertisers_command(
     profile: ProfileOpt = "default",
     api_base: ApiBaseOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")] = False,
-    advertiser_id: Annotated[
-        list[str] | None, typer.Option("--advertiser-id", help="Only these advertisers (repeatable).")
+    advertiser_ids: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--advertiser-ids", help="Only these advertisers: comma-separated, or the option repeated."
+        ),
     ] = None,
 ) -> None:
     """The advertisers the credential reads: name, timezone, currency, status."""
-    rows = asyncio.run(_advertisers(profile, api_base, tuple(advertiser_id or ())))
+    rows = asyncio.run(_advertisers(profile, api_base, advertiser_id_list(advertiser_ids or ())))
     if as_json:
         typer.echo(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode())
         return
@@ -275,7 +279,7 @@ async def _advertisers(profile: str, api_base: str | None, only: tuple[str, ...]
         app_id = os.environ.get("TIKTOK_APP_ID")
         secret = Secret(os.environ["TIKTOK_APP_SECRET"]) if os.environ.get("TIKTOK_APP_SECRET") else None
     async with TikTokClient(base, source) as client:
-        ids = list(only) or await advertiser_ids_for(client, known, app_id, secret, "--advertiser-id")
+        ids = list(only) or await advertiser_ids_for(client, known, app_id, secret)
         return await advertiser_details(client, ids)
 
 
