@@ -60,6 +60,12 @@ class ConfigError(TikTokAdsMartError):
     exit_code = 2
 
 
+class PipelineBusy(TikTokAdsMartError):
+    """Another sync holds the pipeline; running again later (the scheduler's next turn) is the fix."""
+
+    exit_code = 75  # EX_TEMPFAIL in sysexits.h: a temporary failure, try again later
+
+
 class TokenStoreError(TikTokAdsMartError):
     """The encrypted credential store is missing, locked or unreadable."""
 

@@ -29,6 +29,7 @@ from tiktok_ads_mart.catalog import ADVERTISER_INFO_BATCH
 from tiktok_ads_mart.config import SyncSettings
 from tiktok_ads_mart.engine import Extractor, PlanSettings, RunStats
 from tiktok_ads_mart.errors import ApiError, PermissionDenied, TikTokAdsMartError, TransportError
+from tiktok_ads_mart.pipeline_lock import pipeline_lock
 from tiktok_ads_mart.secret import Secret
 from tiktok_ads_mart.transform import AdvertiserContext, ParsedPages, parse_report_page, zone_for
 
@@ -462,79 +463,84 @@ def run_sync(
 
     Returns:
         The summary. Failures of single advertisers are in ``failures``; an expired credential in ``fatal``.
+
+    Raises:
+        PipelineBusy: another sync holds the same pipeline (see :mod:`tiktok_ads_mart.pipeline_lock`).
     """
-    started = time.monotonic()
-    # Arrow's default mimalloc pool keeps freed pages; the system allocator hands them back (peak RSS).
-    pa.set_memory_pool(pa.system_memory_pool())
-    limit_malloc_arenas()
-    reporter = reporter or _SilentReporter()
-    stats = RunStats()
-    token = token_source if token_source is not None else _token_source(settings)
-    pages = ParsedPages()
-    factory = client_factory or default_client_factory(settings, token, pages)
-    extractor = Extractor(
-        factory,
-        stats,
-        concurrency=settings.concurrency,
-        max_buffered_pages=2 * settings.concurrency,
-        pages=pages,
-    )
-    result = SyncResult(destination=settings.destination, dataset_name=settings.dataset_name)
-    qps, _ = settings.rate_limits
-    reporter.start(stats, lambda: getattr(extractor.client, "stats", None), qps)
-    pipeline: Any = None
-    try:
-        # the advertisers are asked for while dlt is imported and the pipeline set up
-        reporter.phase("discovering advertisers")
-        discovery = extractor.start(_advertisers(extractor, settings, token, stats))
-        pipeline = make_pipeline(settings)
-        reporter.phase("reading the destination's state")
-        # state lives in the destination too: a mart that was dropped or moved starts over, not at the cursor
-        pipeline.sync_destination()
-        if drop_pending_packages and (dropped := drop_pending(pipeline)):
-            log.warning(
-                "dropped %d load package(s) an earlier run could not load; their days are read again", dropped
-            )
-        if pipeline.has_pending_data:
-            reporter.phase("finishing an interrupted load")
-            finish_pending(pipeline, settings)
-        reporter.phase("discovering advertisers")
-        advertiser_rows = discovery.result()
-        extractor.contexts = {
-            ctx.advertiser_id: ctx
-            for ctx in map(context_for, advertiser_rows)
-            if ctx.advertiser_id not in stats.failures
-        }
-        result.advertisers = len(extractor.contexts)
-        plan = PlanSettings(
-            now=settings.clock(),
-            start_date=settings.start_date,
-            end_date=settings.end_date,
-            lookback_days=settings.lookback_days,
-            default_history_days=settings.default_history_days,
-            include_deleted=settings.include_deleted,
+    with pipeline_lock(settings.resolved_pipelines_dir(), settings.pipeline_name):
+        started = time.monotonic()
+        # Arrow's default mimalloc pool keeps freed pages; the system allocator hands them back (peak RSS).
+        pa.set_memory_pool(pa.system_memory_pool())
+        limit_malloc_arenas()
+        reporter = reporter or _SilentReporter()
+        stats = RunStats()
+        token = token_source if token_source is not None else _token_source(settings)
+        pages = ParsedPages()
+        factory = client_factory or default_client_factory(settings, token, pages)
+        extractor = Extractor(
+            factory,
+            stats,
+            concurrency=settings.concurrency,
+            max_buffered_pages=2 * settings.concurrency,
+            pages=pages,
         )
-        load_in_cycles(pipeline, settings, extractor, advertiser_rows, plan, stats, reporter)
-    except TikTokAdsMartError:
-        raise
-    except Exception as exc:
-        error = _as_error(exc, settings)
-        if pipeline is not None and _has_pending_data(pipeline):
-            error = TikTokAdsMartError(f"{error}{PENDING_HINT}")
-        raise error from None
-    finally:
-        reporter.stop()
-        client_stats = getattr(extractor.client, "stats", None)
-        extractor.close()
-        if client_stats is not None:
-            result.requests = int(getattr(client_stats, "requests", 0))
-            result.throttled = int(getattr(client_stats, "throttled", 0))
-            result.retries = int(getattr(client_stats, "retries", 0))
-    result.rows = stats.rows_by_stream()
-    result.failures = dict(stats.failures)
-    result.fatal = stats.fatal
-    result.duration = time.monotonic() - started
-    return result
+        result = SyncResult(destination=settings.destination, dataset_name=settings.dataset_name)
+        qps, _ = settings.rate_limits
+        reporter.start(stats, lambda: getattr(extractor.client, "stats", None), qps)
+        pipeline: Any = None
+        try:
+            # the advertisers are asked for while dlt is imported and the pipeline set up
+            reporter.phase("discovering advertisers")
+            discovery = extractor.start(_advertisers(extractor, settings, token, stats))
+            pipeline = make_pipeline(settings)
+            reporter.phase("reading the destination's state")
+            # state lives in the destination too: a mart that was dropped or moved starts over, not at the cursor
+            pipeline.sync_destination()
+            if drop_pending_packages and (dropped := drop_pending(pipeline)):
+                log.warning(
+                    "dropped %d load package(s) an earlier run could not load; their days are read again",
+                    dropped,
+                )
+            if pipeline.has_pending_data:
+                reporter.phase("finishing an interrupted load")
+                finish_pending(pipeline, settings)
+            reporter.phase("discovering advertisers")
+            advertiser_rows = discovery.result()
+            extractor.contexts = {
+                ctx.advertiser_id: ctx
+                for ctx in map(context_for, advertiser_rows)
+                if ctx.advertiser_id not in stats.failures
+            }
+            result.advertisers = len(extractor.contexts)
+            plan = PlanSettings(
+                now=settings.clock(),
+                start_date=settings.start_date,
+                end_date=settings.end_date,
+                lookback_days=settings.lookback_days,
+                default_history_days=settings.default_history_days,
+                include_deleted=settings.include_deleted,
+            )
+            load_in_cycles(pipeline, settings, extractor, advertiser_rows, plan, stats, reporter)
+        except TikTokAdsMartError:
+            raise
+        except Exception as exc:
+            error = _as_error(exc, settings)
+            if pipeline is not None and _has_pending_data(pipeline):
+                error = TikTokAdsMartError(f"{error}{PENDING_HINT}")
+            raise error from None
+        finally:
+            reporter.stop()
+            client_stats = getattr(extractor.client, "stats", None)
+            extractor.close()
+            if client_stats is not None:
+                result.requests = int(getattr(client_stats, "requests", 0))
+                result.throttled = int(getattr(client_stats, "throttled", 0))
+                result.retries = int(getattr(client_stats, "retries", 0))
+        result.rows = stats.rows_by_stream()
+        result.failures = dict(stats.failures)
+        result.fatal = stats.fatal
+        result.duration = time.monotonic() - started
+        return result
 
 
 def _has_pending_data(pipeline: Any) -> bool:

@@ -15,6 +15,7 @@ import pytest
 
 from conftest import settings_for, static_token
 from tiktok_ads_mart.config import load_settings
+from tiktok_ads_mart.pipeline_lock import pipeline_lock
 from tiktok_ads_mart.sync import run_sync
 from utils import (
     assert_report_equal,
@@ -150,6 +151,28 @@ def test_a_bare_token_without_the_apps_secret_says_how_to_name_the_advertisers(
         timeout=120,
     )
     assert named.returncode == 0, named.stderr.decode()
+
+
+def test_a_second_sync_of_the_same_pipeline_stops_before_any_request(serve: Any, tmp_path: Path) -> None:
+    """A scheduled run that outlasts its interval: the next one must not share dlt's working directory."""
+    running = serve(advertisers=1)
+    env = _env(tmp_path, running, TIKTOK_ADS_MART_ADVERTISER_IDS=running.advertiser_ids[0])
+    args = _sync_args(running, tmp_path, "locked", "--streams", "campaigns,campaign_report_daily")
+    with pipeline_lock(tmp_path / "locked-pipelines", "tiktok_ads_mart"):
+        busy = subprocess.run(args, env=env, capture_output=True, timeout=120)
+    stderr = busy.stderr.decode().strip()
+    assert busy.returncode == 75, stderr
+    assert stderr.splitlines()[-1].startswith(
+        f"error: another sync of pipeline 'tiktok_ads_mart' is running (pid {os.getpid()} since "
+    ), stderr
+    assert "Traceback" not in stderr
+    assert running.emulator.stats()["total"] == 0
+
+    free = subprocess.run(args, env=env, capture_output=True, timeout=120)
+    assert free.returncode == 0, free.stderr.decode()
+    with duckdb.connect(str(tmp_path / "locked.duckdb"), read_only=True) as conn:
+        campaigns = conn.sql("SELECT count(*) FROM tiktok.campaigns").fetchall()[0][0]
+    assert campaigns == len(running.emulator.world.campaigns(running.advertiser_ids[0]))
 
 
 BAD_CONFIGS = [
