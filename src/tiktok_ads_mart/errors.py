@@ -66,6 +66,14 @@ class PipelineBusy(TikTokAdsMartError):
     exit_code = 75  # EX_TEMPFAIL in sysexits.h: a temporary failure, try again later
 
 
+class SyncInterrupted(TikTokAdsMartError):
+    """Ctrl-C (SIGINT) or SIGTERM stopped a sync: not a failure of the destination or of TikTok."""
+
+    def __init__(self, message: str, signal_number: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = 128 + signal_number  # what a shell reports for a process that a signal ended
+
+
 class TokenStoreError(TikTokAdsMartError):
     """The encrypted credential store is missing, locked or unreadable."""
 

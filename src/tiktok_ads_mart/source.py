@@ -39,6 +39,7 @@ from tiktok_ads_mart.engine import (
     plan_entity,
     plan_report,
 )
+from tiktok_ads_mart.stopping import raise_if_stop_requested
 from tiktok_ads_mart.transform import entity_table
 
 BATCH_ROWS = 20_000  # report rows handed to dlt per item
@@ -168,6 +169,7 @@ class StreamFeed:
             return table
 
         while True:
+            raise_if_stop_requested()
             try:
                 item = out.get_nowait()
             except queue.Empty:

@@ -15,6 +15,7 @@ import logging
 import math
 import os
 import re
+import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -28,9 +29,16 @@ import pyarrow as pa
 from tiktok_ads_mart.catalog import ADVERTISER_INFO_BATCH
 from tiktok_ads_mart.config import SyncSettings
 from tiktok_ads_mart.engine import Extractor, PlanSettings, RunStats
-from tiktok_ads_mart.errors import ApiError, PermissionDenied, TikTokAdsMartError, TransportError
+from tiktok_ads_mart.errors import (
+    ApiError,
+    PermissionDenied,
+    SyncInterrupted,
+    TikTokAdsMartError,
+    TransportError,
+)
 from tiktok_ads_mart.pipeline_lock import pipeline_lock
 from tiktok_ads_mart.secret import Secret
+from tiktok_ads_mart.stopping import StopRequested, raise_if_stop_requested, stop_between_pages
 from tiktok_ads_mart.transform import AdvertiserContext, ParsedPages, parse_report_page, zone_for
 
 # dlt phones home unless told not to; this tool only talks to TikTok and the destination.
@@ -120,8 +128,10 @@ class ArrowReportTransport(httpx.AsyncBaseTransport):
         response = await self._inner.handle_async_request(request)
         if response.status_code != 200 or not request.url.path.endswith(REPORT_PATH):
             return response
-        body = await response.aread()
-        await response.aclose()
+        try:
+            body = await response.aread()
+        finally:  # a run that stops cancels requests mid-body: their connections go back all the same
+            await response.aclose()
         try:
             dimensions = tuple(orjson.loads(request.url.params["dimensions"]))
             metrics = tuple(orjson.loads(request.url.params["metrics"]))
@@ -367,6 +377,8 @@ def drop_pending(pipeline: Any) -> int:
     return dropped + (1 if plan["package_to_abort"] else 0)
 
 
+# State moves only past days that loaded, so stopping is safe at any moment.
+INTERRUPTED = ": what was loaded stays, and the next sync goes on from there"
 PENDING_HINT = (
     "; its rows wait in a load package that the next sync loads first"
     " (`sync --drop-pending` discards it and reads its days again)"
@@ -418,6 +430,7 @@ def load_in_cycles(
         upsert=settings.destination == "filesystem",
     )
     while True:
+        raise_if_stop_requested()  # a stop asked for during the last load ends the run between packages
         reporter.phase("extracting")
         budget = (
             CycleBudget(max_rows=CYCLE_ROWS, max_seconds=CYCLE_SECONDS)
@@ -467,7 +480,7 @@ def run_sync(
     Raises:
         PipelineBusy: another sync holds the same pipeline (see :mod:`tiktok_ads_mart.pipeline_lock`).
     """
-    with pipeline_lock(settings.resolved_pipelines_dir(), settings.pipeline_name):
+    with stop_between_pages(), pipeline_lock(settings.resolved_pipelines_dir(), settings.pipeline_name):
         started = time.monotonic()
         # Arrow's default mimalloc pool keeps freed pages; the system allocator hands them back (peak RSS).
         pa.set_memory_pool(pa.system_memory_pool())
@@ -523,9 +536,15 @@ def run_sync(
             load_in_cycles(pipeline, settings, extractor, advertiser_rows, plan, stats, reporter)
         except TikTokAdsMartError:
             raise
+        except KeyboardInterrupt as exc:
+            raise _interrupted(exc) from None
         except Exception as exc:
             error = _as_error(exc, settings)
-            if pipeline is not None and _has_pending_data(pipeline):
+            if (
+                not isinstance(error, SyncInterrupted)
+                and pipeline is not None
+                and _has_pending_data(pipeline)
+            ):
                 error = TikTokAdsMartError(f"{error}{PENDING_HINT}")
             raise error from None
         finally:
@@ -550,6 +569,17 @@ def _has_pending_data(pipeline: Any) -> bool:
         return False
 
 
+def _interrupted(exc: KeyboardInterrupt) -> SyncInterrupted:
+    """A stop that was asked for (SIGINT or SIGTERM) or a second Ctrl-C, as one line and 128 + signal."""
+    signal_number = exc.signal_number if isinstance(exc, StopRequested) else signal.SIGINT
+    what = (
+        "interrupted"
+        if signal_number == signal.SIGINT
+        else f"stopped by {signal.Signals(signal_number).name}"
+    )
+    return SyncInterrupted(f"{what}{INTERRUPTED}", signal_number)
+
+
 def _as_error(exc: Exception, settings: SyncSettings) -> TikTokAdsMartError:
     """dlt's and the destination's exceptions as one masked line."""
     cause: BaseException = exc
@@ -557,6 +587,8 @@ def _as_error(exc: Exception, settings: SyncSettings) -> TikTokAdsMartError:
         cause = cause.__cause__
     if isinstance(cause, TikTokAdsMartError):
         return cause
+    if isinstance(cause, KeyboardInterrupt):  # dlt wraps a stop that lands in one of its steps
+        return _interrupted(cause)
     text = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
     if settings.destination_credentials is not None:
         text = text.replace(settings.destination_credentials.reveal(), "**********")

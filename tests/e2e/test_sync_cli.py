@@ -66,31 +66,72 @@ def _sync_args(running: Any, tmp_path: Path, name: str, *extra: str) -> list[str
     ]
 
 
-def test_sigkill_mid_run_then_resume_loads_exactly_a_clean_runs_rows(serve: Any, tmp_path: Path) -> None:
+def _a_clean_run_and_a_slow_one(
+    serve: Any, tmp_path: Path, name: str
+) -> tuple[Path, Any, dict[str, str], list[str]]:
+    """The mart of an uninterrupted run, and a slow emulator with the CLI arguments to stop runs against it."""
     clean = serve(advertisers=2)
     clean_settings = settings_for(clean, tmp_path, "clean", streams=tuple(KILL_STREAMS.split(",")))
     assert run_sync(clean_settings, token_source=static_token(clean)).exit_code == 0
-
     running = serve(advertisers=2, latency_ms=25)
     env = _env(tmp_path, running, TIKTOK_ADS_MART_ADVERTISER_IDS=",".join(running.advertiser_ids))
-    args = _sync_args(running, tmp_path, "killed", "--streams", KILL_STREAMS, "--concurrency", "2", "--quiet")
-    kills = 0
-    for threshold in (20, 25):
-        start = running.emulator.stats()["total"]
-        process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 60
-        while process.poll() is None and time.monotonic() < deadline:
-            if running.emulator.stats()["total"] - start >= threshold:
-                process.send_signal(signal.SIGKILL)
-                break
-            time.sleep(0.01)
-        process.wait(timeout=30)
-        kills += process.returncode == -signal.SIGKILL
-    assert kills >= 1, "the run finished before it could be killed; make it slower"
+    args = _sync_args(running, tmp_path, name, "--streams", KILL_STREAMS, "--concurrency", "2", "--quiet")
+    return clean_settings.duckdb_path, running, env, args
+
+
+def _resume_equals(clean_mart: Path, running: Any, env: dict[str, str], args: list[str], mart: Path) -> None:
     running.emulator.configure(latency_ms=0)
     finished = subprocess.run(args, env=env, capture_output=True, timeout=120)
     assert finished.returncode == 0, finished.stderr.decode()
-    assert snapshot(tmp_path / "killed.duckdb") == snapshot(clean_settings.duckdb_path)
+    assert snapshot(mart) == snapshot(clean_mart)
+
+
+def _signal_after_requests(
+    running: Any, args: list[str], env: dict[str, str], threshold: int, number: int
+) -> tuple[int, str]:
+    """Run the CLI and send it ``number`` once the emulator has answered ``threshold`` more requests."""
+    start = running.emulator.stats()["total"]
+    process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while process.poll() is None and time.monotonic() < deadline:
+        if running.emulator.stats()["total"] - start >= threshold:
+            process.send_signal(number)
+            break
+        time.sleep(0.01)
+    stderr = process.communicate(timeout=30)[1].decode()
+    return process.returncode, stderr
+
+
+def test_sigkill_mid_run_then_resume_loads_exactly_a_clean_runs_rows(serve: Any, tmp_path: Path) -> None:
+    clean_mart, running, env, args = _a_clean_run_and_a_slow_one(serve, tmp_path, "killed")
+    kills = 0
+    for threshold in (20, 25):
+        returncode, _ = _signal_after_requests(running, args, env, threshold, signal.SIGKILL)
+        kills += returncode == -signal.SIGKILL
+    assert kills >= 1, "the run finished before it could be killed; make it slower"
+    _resume_equals(clean_mart, running, env, args, tmp_path / "killed.duckdb")
+
+
+def test_ctrl_c_or_sigterm_stops_with_one_line_and_the_next_run_goes_on(serve: Any, tmp_path: Path) -> None:
+    clean_mart, running, env, args = _a_clean_run_and_a_slow_one(serve, tmp_path, "stopped")
+    expected = {
+        signal.SIGINT: (130, "error: interrupted: "),
+        signal.SIGTERM: (143, "error: stopped by SIGTERM: "),
+    }
+    stopped = 0
+    for threshold, number in ((1, signal.SIGINT), (15, signal.SIGTERM), (30, signal.SIGINT)):
+        returncode, stderr = _signal_after_requests(running, args, env, threshold, number)
+        if returncode == 0:
+            continue
+        stopped += 1
+        code, prefix = expected[number]
+        assert returncode == code, stderr
+        # one line: no traceback, and no warning about connections the stop left open
+        assert stderr.strip().splitlines() == [
+            f"{prefix}what was loaded stays, and the next sync goes on from there"
+        ]
+    assert stopped >= 2, "the runs finished before they could be stopped; make them slower"
+    _resume_equals(clean_mart, running, env, args, tmp_path / "stopped.duckdb")
 
 
 def test_cli_sync_keeps_every_secret_out_of_output_files_and_tables(serve: Any, tmp_path: Path) -> None:
