@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from types import FrameType
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-HINT = b"stopping after the requests in flight; press Ctrl-C again to stop at once\n"
+HINT = b"stopping at the next page or package; what was loaded stays. Ctrl-C again stops at once.\n"
 
 _requested = 0  # the number of the signal that asked for a stop; 0 while none did
 
