@@ -20,6 +20,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
@@ -580,6 +581,11 @@ def _interrupted(exc: KeyboardInterrupt) -> SyncInterrupted:
     return SyncInterrupted(f"{what}{INTERRUPTED}", signal_number)
 
 
+DUCKDB_FILE_LOCKED = re.compile(
+    r'Could not set lock on file "([^"]+)": Conflicting lock is held in (.+?) \(PID (\d+)\)'
+)
+
+
 def _as_error(exc: Exception, settings: SyncSettings) -> TikTokAdsMartError:
     """dlt's and the destination's exceptions as one masked line."""
     cause: BaseException = exc
@@ -590,6 +596,12 @@ def _as_error(exc: Exception, settings: SyncSettings) -> TikTokAdsMartError:
     if isinstance(cause, KeyboardInterrupt):  # dlt wraps a stop that lands in one of its steps
         return _interrupted(cause)
     text = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+    if locked := DUCKDB_FILE_LOCKED.search(text):  # dlt words it as a credentials problem
+        path, holder, pid = locked.groups()
+        return TikTokAdsMartError(
+            f"the DuckDB file {path} is open in another process ({Path(holder).name}, PID {pid}); "
+            "DuckDB lets one process at a time open a file for writing: close it there and run sync again"
+        )
     if settings.destination_credentials is not None:
         text = text.replace(settings.destination_credentials.reveal(), "**********")
     error = TikTokAdsMartError(f"loading into {settings.destination} failed: {text}")

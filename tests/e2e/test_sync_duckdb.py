@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from conftest import fast_client_factory, settings_for, static_token
 from tiktok_ads_mart.catalog import BUILTIN_STREAMS, ENTITY_STREAMS, REPORT_STREAMS, ReportSpec
+from tiktok_ads_mart.errors import TikTokAdsMartError
 from tiktok_ads_mart.sync import run_sync
 from utils import (
     assert_report_equal,
@@ -318,3 +323,32 @@ def test_exclude_deleted_leaves_out_deleted_objects_and_their_rows(serve: Any, t
         }
         assert {r["ad_id"] for r in ads if r["advertiser_id"] == advertiser_id} == live
     assert deleted > 0, "deleted ads should have had delivery for this test to mean anything"
+
+
+def test_a_mart_open_in_another_process_is_named_in_one_line(serve: Any, tmp_path: Path) -> None:
+    """A SQL client holding the file: DuckDB's own words, not dlt's "check your credentials"."""
+    running = serve(advertisers=1)
+    settings = settings_for(running, tmp_path, "held", streams=("campaigns",))
+    hold = "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('open', flush=True); sys.stdin.read()"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", hold, str(settings.duckdb_path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == b"open\n"
+        with pytest.raises(TikTokAdsMartError) as caught:
+            run_sync(settings, token_source=static_token(running))
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    message = str(caught.value)
+    assert message.startswith(f"the DuckDB file {settings.duckdb_path} is open in another process ("), message
+    assert message.endswith(
+        f", PID {holder.pid}); DuckDB lets one process at a time open a file for writing: "
+        "close it there and run sync again"
+    ), message
+
+    assert run_sync(settings, token_source=static_token(running)).exit_code == 0
+    (advertiser_id,) = running.advertiser_ids
+    loaded = {row["campaign_id"] for row in mart_rows(settings.duckdb_path, "campaigns")}
+    assert loaded == {row["campaign_id"] for row in running.emulator.world.campaigns(advertiser_id)}
