@@ -1,5 +1,5 @@
 """`python -m tiktok_ads_mart`."""
 
-from tiktok_ads_mart.cli import main
+from tiktok_ads_mart.entry import main
 
 main()
