@@ -386,14 +386,12 @@ PENDING_HINT = (
 )
 
 
-def finish_pending(pipeline: Any, settings: SyncSettings) -> bool:
-    """Complete packages a killed run left behind; they carry the state this run continues from."""
-    if not pipeline.has_pending_data:
-        return False
+def finish_pending(pipeline: Any, settings: SyncSettings) -> None:
+    """Complete the packages a killed run left (``pipeline.has_pending_data``); they carry the state this
+    run continues from."""
     log.info("completing load packages left by an interrupted run")
     pipeline.normalize()
     load_with_memory_fallback(pipeline, settings)
-    return True
 
 
 # A package per this many rows or seconds when requests are rate-bound (see load_in_cycles).
