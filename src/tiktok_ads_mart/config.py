@@ -447,6 +447,15 @@ def dlt_credentials(settings: SyncSettings) -> Any:
     return postgres_credentials(text) if settings.destination == "postgres" else text
 
 
+def dlt_destination(settings: SyncSettings) -> Any:
+    """dlt's destination factory for any destination but DuckDB (built with its loader in ``sync``)."""
+    from dlt.common.destination.reference import Destination
+
+    credentials = dlt_credentials(settings)
+    kwargs: dict[str, Any] = {} if credentials is None else {"credentials": credentials}
+    return Destination.from_reference(settings.destination, **kwargs)
+
+
 def postgres_credentials(dsn: str) -> Any:
     """dlt's PostgreSQL credentials for a DSN that may leave the password out.
 
@@ -492,12 +501,9 @@ def check_destination(settings: SyncSettings) -> None:
         check_filesystem(settings)
     from dlt.common.configuration.exceptions import ConfigFieldMissingException
     from dlt.common.destination.exceptions import UnknownDestinationModule
-    from dlt.common.destination.reference import Destination
 
     try:
-        credentials = dlt_credentials(settings)
-        kwargs: dict[str, Any] = {} if credentials is None else {"credentials": credentials}
-        factory: Any = Destination.from_reference(settings.destination, **kwargs)
+        factory = dlt_destination(settings)
         spec: Any = factory.spec()
         spec.dataset_name = settings.dataset_name
         try:
@@ -535,6 +541,7 @@ __all__ = [
     "SyncSettings",
     "app_credentials",
     "dlt_credentials",
+    "dlt_destination",
     "home_dir",
     "load_settings",
     "parse_custom_report",

@@ -246,8 +246,6 @@ def context_for(row: dict[str, Any]) -> AdvertiserContext:
 
 def make_destination(settings: SyncSettings) -> Any:
     """dlt's destination by name; DuckDB gets a file path and a memory cap, others dlt's own config."""
-    from dlt.common.destination.reference import Destination
-
     if settings.destination == "duckdb":
         from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
@@ -261,11 +259,9 @@ def make_destination(settings: SyncSettings) -> Any:
         from tiktok_ads_mart.duckdb_load import key_replacing_duckdb
 
         return key_replacing_duckdb(credentials)
-    from tiktok_ads_mart.config import dlt_credentials
+    from tiktok_ads_mart.config import dlt_destination
 
-    credentials = dlt_credentials(settings)
-    kwargs: dict[str, Any] = {} if credentials is None else {"credentials": credentials}
-    return Destination.from_reference(settings.destination, **kwargs)
+    return dlt_destination(settings)
 
 
 def avoid_sqlalchemy_import(destination: str) -> None:
