@@ -29,6 +29,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from tiktok_ads_mart.api.hosts import (
+    COMMAND_LINE,
+    CONFIG_FILE_ORIGIN,
+    ApiBase,
+    checked_api_base,
+    choose_api_base,
+)
 from tiktok_ads_mart.catalog import (
     ADVERTISER_DAILY_EXTRA,
     AUDIENCE_DIMENSIONS,
@@ -100,6 +107,8 @@ class SyncSettings:
     now: datetime | None = None  # the clock, for replays and tests; default the real UTC time
     custom_reports: tuple[ReportSpec, ...] = ()
     config_file: Path | None = field(default=None, compare=False)
+    # who named api_base: "--api-base", the environment variable, or "config file <path>"; None: the caller
+    api_base_origin: str | None = field(default=None, compare=False)
 
     @property
     def backfill(self) -> bool:
@@ -111,6 +120,11 @@ class SyncSettings:
         """(qps, qpm): explicit numbers win over the tier."""
         tier_qps, tier_qpm = RATE_TIERS[self.rate_tier]
         return (tier_qps if self.qps is None else self.qps, tier_qpm if self.qpm is None else self.qpm)
+
+    def named_api_base(self) -> ApiBase | None:
+        """The API host this run was pointed at, and by whom; None if no one named one."""
+        configured = ApiBase(self.api_base, self.api_base_origin or COMMAND_LINE) if self.api_base else None
+        return choose_api_base(configured=configured)
 
     def clock(self) -> datetime:
         return self.now if self.now is not None else datetime.now(UTC)
@@ -284,8 +298,8 @@ def read_config_file(path: Path | None) -> tuple[dict[str, Any], Path | None]:
 
 def app_credentials(config_path: Path | None = None) -> dict[str, Any]:
     """app_id / secret / api_base from the file, for the auth commands (secret wrapped)."""
-    table, _ = read_config_file(config_path)
-    found: dict[str, Any] = {}
+    table, path = read_config_file(config_path)
+    found: dict[str, Any] = {"config_file": str(path)} if path else {}
     for key in ("app_id", "api_base", "portal_url", "profile"):
         if key in table:
             found[key] = str(table[key])
@@ -398,16 +412,20 @@ def load_settings(
     if unknown:
         raise ConfigError(f"config file {found_path}: unknown setting {unknown[0]!r}")
     values: dict[str, Any] = {}
+    origins: dict[str, str] = {}
     for name, parse in PARSERS.items():
         raw: Any = None
         if flags is not None and flags.get(name) is not None:
-            raw = flags[name]
+            raw, origins[name] = flags[name], "--" + name.replace("_", "-")
         elif environ.get(ENV_PREFIX + name.upper()) not in (None, ""):
-            raw = environ[ENV_PREFIX + name.upper()]
+            raw, origins[name] = environ[ENV_PREFIX + name.upper()], ENV_PREFIX + name.upper()
         elif name in table:
-            raw = table[name]
+            raw, origins[name] = table[name], f"{CONFIG_FILE_ORIGIN} {found_path}"
         if raw is not None:
             values[name] = parse(name, raw)
+    if "api_base" in values:
+        values["api_base"] = checked_api_base(values["api_base"], origins["api_base"])
+        values["api_base_origin"] = origins["api_base"]
     reports = table.get("reports", [])
     if not isinstance(reports, list):
         raise ConfigError("config file: `reports` must be an array of tables ([[reports]])")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import html.parser
 import secrets
+import shlex
 import shutil
 import socket
 from datetime import UTC, datetime
@@ -19,9 +20,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 import httpx
+from dlt.common.data_writers.escape import escape_postgres_identifier
 from rich.console import Console
 from rich.table import Table
 
+from tiktok_ads_mart.cli.common import shown
 from tiktok_ads_mart.config import SyncSettings
 from tiktok_ads_mart.errors import TikTokAdsMartError
 from tiktok_ads_mart.secret import Secret
@@ -98,9 +101,10 @@ def _spend_table(duckdb_path: Path, dataset: str) -> Table:
     for column in ("advertiser", "day", "spend", "currency"):
         table.add_column(column, justify="right" if column == "spend" else "left")
     with duckdb.connect(str(duckdb_path), read_only=True) as conn:
-        for advertiser, day, spend, currency in conn.sql(SPEND_QUERY.format(dataset=dataset)).fetchall():
+        query = SPEND_QUERY.format(dataset=escape_postgres_identifier(dataset))  # an identifier: quoted
+        for advertiser, day, spend, currency in conn.execute(query).fetchall():
             table.add_row(
-                str(advertiser), str(day), f"{spend:,.2f}" if spend is not None else "-", str(currency)
+                shown(advertiser), shown(day), f"{spend:,.2f}" if spend is not None else "-", shown(currency)
             )
     return table
 
@@ -161,10 +165,13 @@ def run_demo(
         result = run_sync(settings, token_source=token, reporter=reporter)
     render_summary(result, console)
     console.print(_spend_table(duckdb_path, settings.dataset_name))
+    table = f"{escape_postgres_identifier(settings.dataset_name)}.campaign_report_daily"
+    snippet = (
+        f"import duckdb; duckdb.connect({str(duckdb_path)!r}).sql('select * from {table} limit 5').show()"
+    )
     console.print(
-        f"the mart is in {duckdb_path.resolve()} (schema {settings.dataset_name}); query it with the duckdb CLI, or:\n"
-        f"  python -c \"import duckdb; duckdb.connect('{duckdb_path}').sql("
-        f"'select * from {settings.dataset_name}.campaign_report_daily limit 5').show()\""
+        f"the mart is in {shown(duckdb_path.resolve())} (schema {shown(settings.dataset_name)}); "
+        f"query it with the duckdb CLI, or:\n  python -c {shown(shlex.quote(snippet))}"
     )
     return result.exit_code
 

@@ -19,6 +19,7 @@ decides what the caller does next, not the HTTP status::
 
 from __future__ import annotations
 
+import re
 from enum import IntEnum
 
 
@@ -46,6 +47,15 @@ class ApiCode(IntEnum):
     SYS_TIMEOUT = 50002
     MAINTENANCE = 60001
     TOO_MANY_REQUESTS_BL = 61000
+
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]+")
+
+
+def printable(value: object) -> str:
+    """``value`` as one line without control characters: no ANSI/OSC escape sequence from TikTok's data
+    or a file reaches a terminal or a log (line breaks and tabs become one space)."""
+    return _UNPRINTABLE.sub(lambda m: " " if m.group().strip("\t\n\r") == "" else "", str(value))
 
 
 class TikTokAdsMartError(Exception):
@@ -91,8 +101,10 @@ class ApiError(TikTokAdsMartError):
 
     def __init__(self, code: int, message: str, request_id: str | None = None) -> None:
         self.code = code
-        self.message = message
+        self.message = printable(message)  # goes to logs and the terminal: no escape sequences
+        request_id = printable(request_id) if request_id is not None else None
         self.request_id = request_id
+        message = self.message
         suffix = f" (request_id {request_id})" if request_id else ""
         super().__init__(f"TikTok error {code}: {message}{suffix}")
 

@@ -24,7 +24,7 @@ from tiktok_ads_mart.errors import PipelineBusy
 @contextmanager
 def pipeline_lock(pipelines_dir: Path, pipeline_name: str) -> Iterator[None]:
     """Hold the pipeline for the duration of the block, or raise :class:`PipelineBusy` without waiting."""
-    pipelines_dir.mkdir(parents=True, exist_ok=True)
+    make_private(pipelines_dir)
     lock_path = pipelines_dir / f"{pipeline_name}.lock"
     owner_path = pipelines_dir / f"{pipeline_name}.owner"
     lock = FileLock(lock_path, timeout=0)
@@ -45,6 +45,20 @@ def pipeline_lock(pipelines_dir: Path, pipeline_name: str) -> Iterator[None]:
         lock.release()
 
 
+def make_private(directory: Path) -> None:
+    """``directory`` and all in it readable by this user only (0700/0600): dlt's packages and state are
+    copies of the mart's data, wherever ``--pipelines-dir`` puts them."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    directory.chmod(0o700)
+    for root, dirs, files in os.walk(directory):
+        for name in dirs:
+            with suppress(OSError):
+                os.chmod(os.path.join(root, name), 0o700, follow_symlinks=False)
+        for name in files:
+            with suppress(OSError):
+                os.chmod(os.path.join(root, name), 0o600, follow_symlinks=False)
+
+
 def _owner(owner_path: Path) -> str:
     try:
         return f" ({owner_path.read_text(encoding='utf-8').strip()})"
@@ -52,4 +66,4 @@ def _owner(owner_path: Path) -> str:
         return ""
 
 
-__all__ = ["pipeline_lock"]
+__all__ = ["make_private", "pipeline_lock"]

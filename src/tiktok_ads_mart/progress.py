@@ -16,6 +16,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
+from tiktok_ads_mart.cli.common import shown
 from tiktok_ads_mart.engine import RunStats, StreamProgress
 from tiktok_ads_mart.sync import SyncResult
 
@@ -118,9 +119,10 @@ class PlainReporter(BaseReporter):
             if done and key not in self._reported:
                 self._reported.add(key)
                 stream, advertiser = key
-                outcome = f"FAILED: {entry.failed}" if entry.failed else f"{entry.rows:,} rows"
+                outcome = f"FAILED: {shown(entry.failed)}" if entry.failed else f"{entry.rows:,} rows"
                 self.console.print(
-                    f"  {stream} · advertiser {advertiser} · {entry.pages} pages · {outcome}", highlight=False
+                    f"  {shown(stream)} · advertiser {shown(advertiser)} · {entry.pages} pages · {outcome}",
+                    highlight=False,
                 )
 
     def stop(self) -> None:
@@ -151,19 +153,19 @@ class LiveReporter(BaseReporter):
             table.add_column(column, justify="right" if column in ("windows", "pages", "rows") else "left")
         active = [(k, e) for k, e in entries.items() if not _finished(e)]
         finished = [(k, e) for k, e in entries.items() if _finished(e)]
-        shown = sorted(active)[:MAX_LIVE_ROWS]
-        shown += sorted(finished, key=lambda item: -item[1].rows)[: max(0, MAX_LIVE_ROWS - len(shown))]
-        for (stream, advertiser), entry in shown:
+        visible = sorted(active)[:MAX_LIVE_ROWS]
+        visible += sorted(finished, key=lambda item: -item[1].rows)[: max(0, MAX_LIVE_ROWS - len(visible))]
+        for (stream, advertiser), entry in visible:
             state = "[red]failed[/]" if entry.failed else "[green]done[/]" if _finished(entry) else "running"
             table.add_row(
-                stream,
-                advertiser,
+                shown(stream),
+                shown(advertiser),
                 f"{entry.windows_done}/{entry.windows_total}",
                 f"{entry.pages:,}",
                 f"{entry.rows:,}",
                 state,
             )
-        more = len(entries) - len(shown)
+        more = len(entries) - len(visible)
         footer = Text(f"… and {more} more" if more > 0 else "", style="dim")
         return Group(Text(self.headline(), style="bold"), table, footer)
 
@@ -190,12 +192,13 @@ def choose_mode(quiet: bool, console: Console) -> Mode:
 def render_summary(result: SyncResult, console: Console) -> None:
     """The final table: rows per table, then requests, throttles, retries, failures and duration."""
     table = Table(
-        title=f"sync summary → {result.destination} dataset {result.dataset_name}", show_footer=True
+        title=f"sync summary → {shown(result.destination)} dataset {shown(result.dataset_name)}",
+        show_footer=True,
     )
     table.add_column("table", footer="total")
     table.add_column("rows", justify="right", footer=f"{result.total_rows:,}")
     for name, rows in sorted(result.rows.items()):
-        table.add_row(name, f"{rows:,}")
+        table.add_row(shown(name), f"{rows:,}")
     console.print(table)
     rate = result.total_rows / result.duration if result.duration > 0 else 0.0
     console.print(
@@ -205,7 +208,7 @@ def render_summary(result: SyncResult, console: Console) -> None:
         highlight=False,
     )
     for advertiser, message in sorted(result.failures.items()):
-        console.print(f"[red]failed[/] advertiser {advertiser}: {message}", highlight=False)
+        console.print(f"[red]failed[/] advertiser {shown(advertiser)}: {shown(message)}", highlight=False)
 
 
 __all__ = [

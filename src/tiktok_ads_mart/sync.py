@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import errno
 import gc
 import logging
 import math
 import os
 import re
+import shutil
 import signal
 import sys
 import time
@@ -37,7 +39,7 @@ from tiktok_ads_mart.errors import (
     TikTokAdsMartError,
     TransportError,
 )
-from tiktok_ads_mart.pipeline_lock import pipeline_lock
+from tiktok_ads_mart.pipeline_lock import make_private, pipeline_lock
 from tiktok_ads_mart.secret import Secret
 from tiktok_ads_mart.stopping import StopRequested, raise_if_stop_requested, stop_between_pages
 from tiktok_ads_mart.transform import AdvertiserContext, ParsedPages, parse_report_page, zone_for
@@ -103,7 +105,7 @@ def _token_source(settings: SyncSettings) -> Any:
     from tiktok_ads_mart.api import RateLimits
 
     return resolve_token_source(
-        settings.profile, api_base=settings.api_base, limits=RateLimits(qps=qps, qpm=qpm)
+        settings.profile, api_base=settings.named_api_base(), limits=RateLimits(qps=qps, qpm=qpm)
     )
 
 
@@ -154,17 +156,18 @@ class ArrowReportTransport(httpx.AsyncBaseTransport):
 
 
 def api_base_for(settings: SyncSettings, token: Any) -> str:
-    """Where to send requests: the setting, else the API the stored credential was issued by.
+    """Where to send requests: a stored credential's host (bound to its issuer when it was resolved),
+    else the host the run was pointed at, else production.
 
     A profile logged in against the sandbox or the emulator must not be sent to production just
-    because ``sync`` was run without ``--api-base``.
+    because ``sync`` was run without ``--api-base``, nor anywhere a config file names.
     """
-    from tiktok_ads_mart.auth import resolve_api_base
+    from tiktok_ads_mart.api.hosts import url_for_bare_token, url_for_stored_token
 
-    if settings.api_base:
-        return resolve_api_base(settings.api_base)
     stored = getattr(token, "api_base", None)
-    return str(stored) if stored else resolve_api_base(None)
+    if stored:
+        return url_for_stored_token(str(stored), settings.named_api_base(), settings.profile)
+    return url_for_bare_token(settings.named_api_base())
 
 
 def default_client_factory(settings: SyncSettings, token: Any, pages: ParsedPages) -> Callable[[], Any]:
@@ -283,6 +286,8 @@ def make_pipeline(settings: SyncSettings) -> Any:
     import dlt
 
     avoid_sqlalchemy_import(settings.destination)
+    # a loaded package's files are a full copy of what went into the mart: dlt deletes them once loaded
+    os.environ.setdefault("LOAD__DELETE_COMPLETED_JOBS", "true")
     return dlt.pipeline(
         pipeline_name=settings.pipeline_name,
         destination=make_destination(settings),
@@ -529,6 +534,8 @@ def run_sync(
                 include_deleted=settings.include_deleted,
             )
             load_in_cycles(pipeline, settings, extractor, advertiser_rows, plan, stats, reporter)
+            prune_loaded_packages(pipeline)
+            make_private(settings.resolved_pipelines_dir())
         except TikTokAdsMartError:
             raise
         except KeyboardInterrupt as exc:
@@ -557,6 +564,17 @@ def run_sync(
         return result
 
 
+def prune_loaded_packages(pipeline: Any) -> None:
+    """Delete the bookkeeping dlt keeps of every package it loaded (a schema copy each, forever); no run
+    reads it again. Pending packages, which resume needs, live elsewhere and stay."""
+    from dlt.common.storages.load_storage import LoadStorage
+
+    loaded = Path(pipeline.working_dir) / "load" / LoadStorage.LOADED_FOLDER
+    if loaded.is_dir():
+        for package in loaded.iterdir():
+            shutil.rmtree(package, ignore_errors=True)
+
+
 def _has_pending_data(pipeline: Any) -> bool:
     try:
         return bool(pipeline.has_pending_data)
@@ -580,6 +598,22 @@ DUCKDB_FILE_LOCKED = re.compile(
 )
 
 
+_NO_SPACE = re.compile(r"No space left on device|failed to offload data block", re.IGNORECASE)
+_FILE_IN_MESSAGE = re.compile(r'file "([^"]+)"')
+
+
+def _full_disk(cause: BaseException, text: str, settings: SyncSettings) -> str | None:
+    """A full disk, named by the folder that could not be written (the DuckDB file's, or dlt's)."""
+    if isinstance(cause, OSError) and cause.errno == errno.ENOSPC:
+        where = Path(str(cause.filename)).parent if cause.filename else settings.resolved_pipelines_dir()
+    elif _NO_SPACE.search(text):
+        named = _FILE_IN_MESSAGE.search(text)
+        where = Path(named.group(1)).parent if named else settings.duckdb_path.resolve().parent
+    else:
+        return None
+    return f"disk full at {where}: free some space there and run sync again"
+
+
 def _as_error(exc: Exception, settings: SyncSettings) -> TikTokAdsMartError:
     """dlt's and the destination's exceptions as one masked line."""
     cause: BaseException = exc
@@ -590,6 +624,8 @@ def _as_error(exc: Exception, settings: SyncSettings) -> TikTokAdsMartError:
     if isinstance(cause, KeyboardInterrupt):  # dlt wraps a stop that lands in one of its steps
         return _interrupted(cause)
     text = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+    if full := _full_disk(cause, text, settings):
+        return TikTokAdsMartError(full)
     if locked := DUCKDB_FILE_LOCKED.search(text):  # dlt words it as a credentials problem
         path, holder, pid = locked.groups()
         return TikTokAdsMartError(

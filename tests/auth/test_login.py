@@ -207,4 +207,4 @@ def test_api_base_resolution() -> None:
     assert resolve_api_base(env={"TIKTOK_API_BASE": "http://127.0.0.1:9000/open_api/v1.3"}) == (
         "http://127.0.0.1:9000/open_api/v1.3/"
     )
-    assert resolve_api_base("http://x/open_api/v1.3/", sandbox=True, env={}) == "http://x/open_api/v1.3/"
+    assert resolve_api_base("https://x/open_api/v1.3/", sandbox=True, env={}) == "https://x/open_api/v1.3/"

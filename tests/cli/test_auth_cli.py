@@ -46,11 +46,12 @@ class Cli:
     outputs: list[str] = field(default_factory=list)
 
     def run(
-        self, *args: str, env: dict[str, str] | None = None, timeout: float = 60
+        self, *args: str, env: dict[str, str] | None = None, timeout: float = 60, stdin: str | None = None
     ) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
             [sys.executable, "-m", "tiktok_ads_mart", *args],
             env={**self.env, **(env or {})},
+            input=stdin,
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -58,8 +59,10 @@ class Cli:
         self.outputs += [result.stdout, result.stderr]
         return result
 
-    def fails_in_one_line(self, *args: str, code: int = 1, env: dict[str, str] | None = None) -> str:
-        result = self.run(*args, env=env)
+    def fails_in_one_line(
+        self, *args: str, code: int = 1, env: dict[str, str] | None = None, stdin: str | None = None
+    ) -> str:
+        result = self.run(*args, env=env, stdin=stdin)
         assert result.returncode == code, (result.returncode, result.stdout, result.stderr)
         assert "Traceback" not in result.stderr + result.stdout
         lines = result.stderr.strip().splitlines()
@@ -241,9 +244,9 @@ def test_exchange_from_a_pasted_url_and_a_reused_code(cli: Cli, expiring: Runnin
     portal = f"{expiring.portal_url}?app_id={expiring.app_id}&state=s1&redirect_uri={redirect}"
     pasted = _redirect_location(portal)
     assert "auth_code=" in pasted
-    ok = cli.run("auth", "exchange", "--auth-code", pasted, "--state", "s1")
+    ok = cli.run("auth", "exchange", "--state", "s1", stdin=pasted + "\n")
     assert ok.returncode == 0, ok.stderr
-    assert "40110" in cli.fails_in_one_line("auth", "exchange", "--auth-code", pasted)
+    assert "40110" in cli.fails_in_one_line("auth", "exchange", stdin=pasted + "\n")
 
 
 def _redirect_location(portal: str) -> str:
@@ -265,21 +268,14 @@ def test_bad_input_is_one_line_and_a_non_zero_exit(cli: Cli, expiring: RunningEm
     assert "40001" in unknown and "request_id" in unknown
     typo = cli.fails_in_one_line("advertisers", "--advertiser-ids", "1234567890123456789,12x", code=2)
     assert "advertiser id '12x' must be digits only" in typo
-    wrong_secret = cli.fails_in_one_line(
-        "auth", "exchange", "--auth-code", "abc", "--secret", "not-the-secret"
-    )
+    wrong_secret = cli.fails_in_one_line("auth", "exchange", "--secret", "-", stdin="not-the-secret\nabc\n")
     assert "40101" in wrong_secret and "not-the-secret" not in wrong_secret
     malformed = cli.fails_in_one_line(
-        "auth", "exchange", "--auth-code", "http://localhost:8080/callback?state=x", code=2
+        "auth", "exchange", stdin="http://localhost:8080/callback?state=x\n", code=2
     )
     assert "malformed redirect URL" in malformed
     state = cli.fails_in_one_line(
-        "auth",
-        "exchange",
-        "--auth-code",
-        "http://localhost:8080/callback?auth_code=a&state=x",
-        "--state",
-        "y",
+        "auth", "exchange", "--state", "y", stdin="http://localhost:8080/callback?auth_code=a&state=x\n"
     )
     assert "wrong state" in state
     no_store = cli.fails_in_one_line(

@@ -18,6 +18,10 @@ over the next half minute) and the refused request is retried after a window. On
 within a short period, which point at someone else using the same app's budget, pause all new starts
 for a window and halve the rate (multiplicative decrease); successes raise it again a little at a time
 (additive increase) until the configured rate is back.
+
+With no limit configured (``--qps 0 --qpm 0``) a 40100 still slows the run: TikTok has a limit, so the
+limiter takes half the rate it has just seen as its QPS, pauses a window, and from then on behaves as
+if that limit had been configured.
 """
 
 from __future__ import annotations
@@ -87,11 +91,7 @@ class RateLimiter:
         self.limits = limits
         self._clock = clock
         self._lock = threading.Lock()
-        # planned starts (reservations) and actual starts, each newest last
-        self._second: deque[float] = deque(maxlen=max(limits.qps, 1))
-        self._minute: deque[float] = deque(maxlen=max(limits.qpm, 1))
-        self._sent_second: deque[float] = deque(maxlen=max(limits.qps, 1))
-        self._sent_minute: deque[float] = deque(maxlen=max(limits.qpm, 1))
+        self._windows(limits)
         self._last = -math.inf
         self._paused_until = -math.inf
         self._factor = 1.0
@@ -100,6 +100,16 @@ class RateLimiter:
         self.throttled = 0
         #: Throttle signals (a burst of 40100s within one window counts once).
         self.signals = 0
+        #: Starts in the last second while unlimited: what a first 40100 says the app's limit is under.
+        self._unlimited_starts: deque[float] = deque()
+
+    def _windows(self, limits: RateLimits) -> None:
+        self.limits = limits
+        # planned starts (reservations) and actual starts, each newest last
+        self._second: deque[float] = deque(maxlen=max(limits.qps, 1))
+        self._minute: deque[float] = deque(maxlen=max(limits.qpm, 1))
+        self._sent_second: deque[float] = deque(maxlen=max(limits.qps, 1))
+        self._sent_minute: deque[float] = deque(maxlen=max(limits.qpm, 1))
 
     @property
     def factor(self) -> float:
@@ -165,7 +175,13 @@ class RateLimiter:
     async def acquire(self) -> None:
         """Wait for this task's turn to start a request, then record the start."""
         if self.limits.unlimited:
-            return
+            with self._lock:
+                if self.limits.unlimited:
+                    now = self._clock()
+                    self._unlimited_starts.append(now)
+                    while self._unlimited_starts[0] < now - _QPS_WINDOW:
+                        self._unlimited_starts.popleft()
+                    return
         delay = self.reserve() - self._clock()
         while True:
             if delay > 0:
@@ -182,6 +198,9 @@ class RateLimiter:
         with self._lock:
             self.throttled += 1
             now = self._clock()
+            if self.limits.unlimited:
+                self._learn_limit(now)
+                return
             since_last = now - self._last_signal
             if since_last < _QPS_WINDOW + self._margin(now):
                 return
@@ -193,6 +212,16 @@ class RateLimiter:
                 self._factor = max(_MIN_FACTOR, self._factor * 0.5)
                 self._paused_until = max(self._paused_until, now + _QPS_WINDOW + self._margin(now))
             self._last_signal = now
+
+    def _learn_limit(self, now: float) -> None:
+        """The first 40100 without a configured limit: half the rate just seen becomes the QPS."""
+        seen = len(self._unlimited_starts)
+        self._windows(RateLimits(qps=max(1, seen // 2), qpm=0, margin=self.limits.margin))
+        self._unlimited_starts.clear()
+        self.signals += 1
+        self._extra_margin = _MARGIN_STEP
+        self._paused_until = now + _QPS_WINDOW + self._margin(now)
+        self._last_signal = now
 
     def on_success(self) -> None:
         """An answer that was not a 40100: creep back towards the configured rate."""

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
 
+from tiktok_ads_mart.api.hosts import is_loopback
 from tiktok_ads_mart.errors import ConfigError, TikTokAdsMartError
 from tiktok_ads_mart.secret import Secret
 
@@ -38,10 +39,11 @@ class RedirectTarget:
     @classmethod
     def parse(cls, redirect_uri: str) -> RedirectTarget:
         parts = urlsplit(redirect_uri)
-        if parts.scheme != "http" or not parts.hostname:
+        if parts.scheme != "http" or not parts.hostname or not is_loopback(parts.hostname):
+            # the login listens where the URI points: a host other machines reach could abort it
             raise ConfigError(
-                f"redirect URI {redirect_uri!r} must be a local http:// address such as "
-                "http://localhost:8080/callback"
+                f"redirect URI {redirect_uri!r} must be a local http:// address (localhost, 127.0.0.1 "
+                "or [::1]) such as http://localhost:8080/callback"
             )
         try:
             port = parts.port or 80

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import logging
 import secrets
 import webbrowser
 from collections.abc import Callable
@@ -22,8 +23,10 @@ from tiktok_ads_mart.api import DEFAULT_RATE_LIMITS, PRODUCTION_API_BASE, RateLi
 from tiktok_ads_mart.auth.callback import CallbackServer, LoginError
 from tiktok_ads_mart.auth.store import TokenStore, open_store
 from tiktok_ads_mart.auth.tokens import Credential
-from tiktok_ads_mart.errors import ConfigError
+from tiktok_ads_mart.errors import ConfigError, TikTokAdsMartError, TokenStoreError
 from tiktok_ads_mart.secret import Secret
+
+log = logging.getLogger("tiktok_ads_mart.auth")
 
 TIKTOK_PORTAL_URL = "https://business-api.tiktok.com/portal/auth"
 DEFAULT_REDIRECT_URI = "http://localhost:8080/callback"
@@ -125,8 +128,31 @@ async def complete_login(options: LoginOptions, auth_code: Secret, store: TokenS
         names = await fetch_advertiser_names(client, options.app_id, options.secret)
     ids = credential.advertiser_ids or tuple(i for i, _ in names)
     credential = replace(credential, advertiser_ids=ids, advertiser_names=tuple(names))
-    store.save(credential)
+    try:
+        store.save(credential)
+    except (TokenStoreError, OSError) as exc:
+        await revoke_unstored(options, credential)
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise TokenStoreError(
+            f"could not store the credential ({reason}); the new token was revoked at TikTok, so none is "
+            "left live: log in again once the store works"
+        ) from None
     return credential
+
+
+async def revoke_unstored(options: LoginOptions, credential: Credential) -> None:
+    """A token that cannot be stored is revoked, so no live token is left that nobody holds."""
+    try:
+        async with options.client() as client:
+            await revoke_token(client, options.app_id, options.secret, credential.access_token)
+    except TikTokAdsMartError as exc:
+        log.warning("could not revoke the token that was not stored: %s", exc)
+
+
+def check_store(store: TokenStore, profile: str) -> None:
+    """Read the store before the consent page, so a wrong passphrase or a corrupted file stops the
+    login before an auth code is spent (``load`` decrypts the file, or finds nothing to decrypt)."""
+    store.load(profile)
 
 
 async def login(
@@ -141,6 +167,7 @@ async def login(
     opens. ``open_url`` runs in a worker thread (``webbrowser.open`` by default, so ``BROWSER`` works).
     """
     store = store if store is not None else open_store()
+    check_store(store, options.profile)
     state = secrets.token_urlsafe(24)
     portal = options.portal_url or portal_url_for(options.api_base)
     async with CallbackServer(options.redirect_uri, state) as server:
@@ -186,4 +213,5 @@ async def exchange(
 ) -> Credential:
     """Finish a login without the local server: from a code or the redirected URL the user copied."""
     store = store if store is not None else open_store()
+    check_store(store, options.profile)
     return await complete_login(options, code_from_pasted(pasted, expected_state), store)

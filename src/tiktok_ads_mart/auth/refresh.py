@@ -19,14 +19,13 @@ import httpx
 
 from tiktok_ads_mart.api import (
     DEFAULT_RATE_LIMITS,
-    PRODUCTION_API_BASE,
-    SANDBOX_API_BASE,
     RateLimits,
     StaticTokenSource,
     TikTokClient,
     TokenSource,
 )
 from tiktok_ads_mart.api.client import LOGIN_AGAIN
+from tiktok_ads_mart.api.hosts import ApiBase, choose_api_base, url_for_bare_token, url_for_stored_token
 from tiktok_ads_mart.auth.oauth import refresh_access_token, revoke_token
 from tiktok_ads_mart.auth.store import TokenStore, open_store
 from tiktok_ads_mart.auth.tokens import Credential, utc_now
@@ -136,28 +135,24 @@ class RefreshingTokenSource:
 def resolve_api_base(
     api_base: str | None = None, *, sandbox: bool = False, env: Mapping[str, str] | None = None
 ) -> str:
-    """``--api-base`` / ``--sandbox`` / ``TIKTOK_API_BASE`` / production, in that order."""
-    env = os.environ if env is None else env
-    if api_base:
-        return api_base if api_base.endswith("/") else api_base + "/"
-    if sandbox:
-        return SANDBOX_API_BASE
-    value = env.get("TIKTOK_API_BASE")
-    if value:
-        return value if value.endswith("/") else value + "/"
-    return PRODUCTION_API_BASE
+    """``--api-base`` / ``--sandbox`` / ``TIKTOK_API_BASE`` / production, in that order (checked)."""
+    return url_for_bare_token(choose_api_base(api_base, sandbox=sandbox, env=env))
 
 
 def resolve_token_source(
     profile: str = "default",
     store: TokenStore | None = None,
-    api_base: str | None = None,
+    api_base: str | ApiBase | None = None,
     env: Mapping[str, str] | None = None,
     *,
     limits: RateLimits = DEFAULT_RATE_LIMITS,
     http: httpx.AsyncClient | None = None,
 ) -> TokenSource:
-    """The token source for a run: ``TIKTOK_ACCESS_TOKEN`` if set (static), else the stored profile."""
+    """The token source for a run: ``TIKTOK_ACCESS_TOKEN`` if set (static), else the stored profile.
+
+    A stored profile's token is bound to the host that issued it (:func:`url_for_stored_token`);
+    ``api_base`` given as a string is one the caller named, as ``--api-base`` on the command line is.
+    """
     env = os.environ if env is None else env
     token = env.get(ACCESS_TOKEN_ENV)
     if token:
@@ -176,7 +171,9 @@ def resolve_token_source(
             f"no credential stored for profile {profile!r}; run `tiktok-ads-mart auth login` "
             f"(or set {ACCESS_TOKEN_ENV})"
         )
-    return RefreshingTokenSource(credential, store, api_base=api_base, limits=limits, http=http)
+    chosen = choose_api_base(api_base, env={}) if isinstance(api_base, str) else api_base
+    url = url_for_stored_token(credential.api_base, chosen, profile)
+    return RefreshingTokenSource(credential, store, api_base=url, limits=limits, http=http)
 
 
 async def logout(
@@ -190,9 +187,8 @@ async def logout(
     credential = store.load(profile)
     if credential is None:
         raise TokenStoreError(f"no credential stored for profile {profile!r}")
-    async with TikTokClient(
-        api_base or credential.api_base, None, http=http, app_key=credential.app_id
-    ) as client:
+    url = url_for_stored_token(credential.api_base, choose_api_base(api_base, env={}), profile)
+    async with TikTokClient(url, None, http=http, app_key=credential.app_id) as client:
         try:
             await revoke_token(client, credential.app_id, credential.app_secret, credential.access_token)
         except AuthExpired:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import getpass
 import os
+import sys
 import webbrowser
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +17,14 @@ from rich.console import Console
 from rich.table import Column, Table
 
 from tiktok_ads_mart.api import TikTokClient
+from tiktok_ads_mart.api.hosts import (
+    API_BASE_ENV,
+    CONFIG_FILE_ORIGIN,
+    ApiBase,
+    choose_api_base,
+    url_for_app_secret,
+    url_for_bare_token,
+)
 from tiktok_ads_mart.auth import (
     DEFAULT_REDIRECT_URI,
     Credential,
@@ -24,11 +34,11 @@ from tiktok_ads_mart.auth import (
     login,
     logout,
     open_store,
-    resolve_api_base,
     resolve_token_source,
 )
 from tiktok_ads_mart.auth.advertisers import advertiser_details, advertiser_ids_for
-from tiktok_ads_mart.config import advertiser_id_list
+from tiktok_ads_mart.cli.common import shown
+from tiktok_ads_mart.config import advertiser_id_list, app_credentials
 from tiktok_ads_mart.errors import ConfigError, TokenStoreError
 from tiktok_ads_mart.secret import Secret
 
@@ -43,7 +53,13 @@ AppIdOpt = Annotated[
 ]
 SecretOpt = Annotated[
     str | None,
-    typer.Option("--secret", envvar="TIKTOK_APP_SECRET", help="Your app's secret.", show_default=False),
+    typer.Option(
+        "--secret",
+        help="'-': read your app's secret from stdin (a hidden prompt on a terminal). A value is refused: "
+        "on the command line every user of the machine can read it (/proc/<pid>/cmdline). "
+        "Usually: TIKTOK_APP_SECRET or `secret` in the config file.",
+        show_default=False,
+    ),
 ]
 ApiBaseOpt = Annotated[
     str | None,
@@ -62,21 +78,14 @@ ConfigOpt = Annotated[
 
 def _from_config_file(config_path: Path | None = None) -> dict[str, Any]:
     """app_id / secret / api_base / portal_url from the config file, read by the sync's config module."""
-    try:
-        from tiktok_ads_mart import config
-    except ImportError:
-        return {}
-    reader = getattr(config, "app_credentials", None)
-    if not callable(reader):
-        return {}
-    found = reader(config_path)
-    return dict(found) if isinstance(found, dict) else {}
+    return app_credentials(config_path)
 
 
 def _app_credentials(
     app_id: str | None, secret: str | None, config_path: Path | None = None
 ) -> tuple[str, Secret]:
-    """Flags and env first (Typer reads TIKTOK_APP_ID / TIKTOK_APP_SECRET), then the config file."""
+    """Flags and env first (Typer reads TIKTOK_APP_ID), then the config file."""
+    secret = _from_stdin(secret, "--secret", "app secret") or os.environ.get("TIKTOK_APP_SECRET") or None
     from_file = _from_config_file(config_path) if not app_id or not secret or config_path else {}
     app = app_id or from_file.get("app_id")
     secret_value: Secret | str | None = secret or from_file.get("secret")
@@ -86,16 +95,41 @@ def _app_credentials(
         )
     if not secret_value:
         raise ConfigError(
-            "the app secret is needed: pass --secret, set TIKTOK_APP_SECRET or put secret in the config file"
+            "the app secret is needed: set TIKTOK_APP_SECRET, put secret in the config file, or pass --secret - "
+            "and give it on stdin"
         )
     return str(app), Secret(secret_value) if isinstance(secret_value, str) else secret_value
 
 
+def _from_stdin(value: str | None, option: str, what: str) -> str | None:
+    """A secret given as ``option -``: read from stdin, or a hidden prompt on a terminal, never argv."""
+    if value is None:
+        return None
+    if value != "-":
+        raise ConfigError(
+            f"{option} takes '-' and reads the {what} from stdin (or a hidden prompt): a value on the "
+            "command line is readable by every user of this machine in /proc/<pid>/cmdline"
+        )
+    read = getpass.getpass(f"{what}: ", stream=sys.stderr) if sys.stdin.isatty() else sys.stdin.readline()
+    if not read.strip():
+        raise ConfigError(f"no {what} given on stdin")
+    return read.strip()
+
+
+def _named_api_base(api_base: str | None, sandbox: bool, config_path: Path | None = None) -> ApiBase | None:
+    """--api-base, --sandbox, TIKTOK_API_BASE, the config file: the first one set, and who named it."""
+    configured = None
+    if not api_base and not sandbox and not os.environ.get(API_BASE_ENV):
+        found = _from_config_file(config_path)
+        if found.get("api_base"):
+            origin = f"{CONFIG_FILE_ORIGIN} {found.get('config_file')}"
+            configured = ApiBase(found["api_base"], origin)
+    return choose_api_base(api_base, sandbox=sandbox, configured=configured)
+
+
 def _api_base(api_base: str | None, sandbox: bool, config_path: Path | None = None) -> str:
-    """--api-base, --sandbox, TIKTOK_API_BASE, the config file, production: first one set wins."""
-    if not api_base and not sandbox and not os.environ.get("TIKTOK_API_BASE"):
-        api_base = _from_config_file(config_path).get("api_base") or None
-    return resolve_api_base(api_base, sandbox=sandbox)
+    """Where a login sends the app secret and the code: never a host only a config file names."""
+    return url_for_app_secret(_named_api_base(api_base, sandbox, config_path))
 
 
 def _when(value: datetime | None) -> str:
@@ -104,9 +138,11 @@ def _when(value: datetime | None) -> str:
 
 def _report_login(credential: Credential, backend: str) -> None:
     count = len(credential.advertiser_ids)
-    out.print(f"Logged in: profile {credential.profile!r}, {count} advertiser(s), stored in {backend}.")
+    out.print(
+        f"Logged in: profile {shown(repr(credential.profile))}, {count} advertiser(s), stored in {shown(backend)}."
+    )
     for advertiser_id, name in credential.advertiser_names:
-        out.print(f"  {advertiser_id}  {name}")
+        out.print(f"  {shown(advertiser_id)}  {shown(name)}")
 
 
 @auth_app.command("login")
@@ -143,8 +179,8 @@ def login_command(
 
     def open_url(url: str) -> None:
         if no_browser or not webbrowser.open(url):
-            err.print(f"Open this URL in a browser and authorize the app:\n{url}")
-        err.print(f"Waiting for TikTok's redirect to {redirect_uri} (up to {timeout:g}s) ...")
+            err.print(f"Open this URL in a browser and authorize the app:\n{shown(url)}")
+        err.print(f"Waiting for TikTok's redirect to {shown(redirect_uri)} (up to {timeout:g}s) ...")
 
     credential = asyncio.run(login(options, store=store, open_url=open_url))
     _report_login(credential, store.backend)
@@ -153,8 +189,13 @@ def login_command(
 @auth_app.command("exchange")
 def exchange_command(
     auth_code: Annotated[
-        str, typer.Option("--auth-code", help="The auth_code, or the whole redirected URL as pasted.")
-    ],
+        str,
+        typer.Option(
+            "--auth-code",
+            help="'-' (the default): read the auth_code, or the whole redirected URL, from stdin or a "
+            "hidden prompt; never from the command line, where other users could read it.",
+        ),
+    ] = "-",
     state: Annotated[
         str | None, typer.Option("--state", help="Expected state (checked against the URL).")
     ] = None,
@@ -171,7 +212,8 @@ def exchange_command(
     options = LoginOptions(
         app_id=app, secret=app_secret, api_base=_api_base(api_base, sandbox, config_path), profile=profile
     )
-    credential = asyncio.run(exchange(options, auth_code, store=store, expected_state=state))
+    pasted = _from_stdin(auth_code, "--auth-code", "auth code or redirected URL") or ""
+    credential = asyncio.run(exchange(options, pasted, store=store, expected_state=state))
     _report_login(credential, store.backend)
 
 
@@ -187,21 +229,21 @@ def status_command(
     store = open_store()
     names = [profile] if profile else store.profiles()
     if not names:
-        out.print(f"No credentials stored ({store.backend}). Run `tiktok-ads-mart auth login`.")
+        out.print(f"No credentials stored ({shown(store.backend)}). Run `tiktok-ads-mart auth login`.")
         return
     for name in names:
         credential = store.load(name)
         if credential is None:
             raise TokenStoreError(f"no credential stored for profile {name!r}")
-        out.print(f"[bold]profile[/] {credential.profile}")
-        out.print(f"  app_id        {credential.app_id}")
-        out.print(f"  api_base      {credential.api_base}")
+        out.print(f"[bold]profile[/] {shown(credential.profile)}")
+        out.print(f"  app_id        {shown(credential.app_id)}")
+        out.print(f"  api_base      {shown(credential.api_base)}")
         advertisers = ", ".join(
             f"{i} ({credential.advertiser_name(i)})" if credential.advertiser_name(i) else i
             for i in credential.advertiser_ids
         )
-        out.print(f"  advertisers   {advertisers or 'none'}")
-        out.print(f"  scope         {', '.join(map(str, credential.scope)) or '-'}")
+        out.print(f"  advertisers   {shown(advertisers or 'none')}")
+        out.print(f"  scope         {shown(', '.join(map(str, credential.scope)) or '-')}")
         out.print(f"  obtained      {_when(credential.obtained_at)}")
         expiry = (
             _when(credential.access_expires_at) if credential.access_expires_at else "long-lived (no expiry)"
@@ -209,7 +251,7 @@ def status_command(
         out.print(f"  token expires {expiry}")
         if credential.refreshable:
             out.print(f"  refresh until {_when(credential.refresh_expires_at)}")
-        out.print(f"  storage       {store.backend}")
+        out.print(f"  storage       {shown(store.backend)}")
 
 
 @auth_app.command("refresh")
@@ -223,7 +265,9 @@ def refresh_command(profile: ProfileOpt = "default", api_base: ApiBaseOpt = None
             f"profile {profile!r} holds a long-lived token without refresh token; nothing to refresh"
         )
     credential = asyncio.run(source.refresh())
-    out.print(f"Refreshed profile {profile!r}; the token now expires {_when(credential.access_expires_at)}.")
+    out.print(
+        f"Refreshed profile {shown(repr(profile))}; the token now expires {_when(credential.access_expires_at)}."
+    )
 
 
 @auth_app.command("logout")
@@ -231,7 +275,9 @@ def logout_command(profile: ProfileOpt = "default", api_base: ApiBaseOpt = None)
     """Revoke the token at TikTok, then delete the stored credential."""
     store = open_store()
     asyncio.run(logout(profile, store, api_base=api_base))
-    out.print(f"Logged out: profile {profile!r} revoked at TikTok and deleted from {store.backend}.")
+    out.print(
+        f"Logged out: profile {shown(repr(profile))} revoked at TikTok and deleted from {shown(store.backend)}."
+    )
 
 
 def advertisers_command(
@@ -260,7 +306,7 @@ def advertisers_command(
     )
     for row in rows:
         table.add_row(
-            *(str(row.get(k) or "") for k in ("advertiser_id", "name", "timezone", "currency", "status"))
+            *(shown(row.get(k) or "") for k in ("advertiser_id", "name", "timezone", "currency", "status"))
         )
     out.print(table)
 
@@ -270,11 +316,11 @@ async def _advertisers(profile: str, api_base: str | None, only: tuple[str, ...]
     app_id: str | None
     secret: Secret | None
     if isinstance(source, RefreshingTokenSource):
-        base = api_base or source.api_base
+        base = source.api_base  # its issuer's, or the one --api-base named
         known: tuple[str, ...] = source.advertiser_ids
         app_id, secret = source.app_id, source.credential.app_secret
     else:
-        base = _api_base(api_base, False)
+        base = url_for_bare_token(_named_api_base(api_base, False))
         known = ()
         app_id = os.environ.get("TIKTOK_APP_ID")
         secret = Secret(os.environ["TIKTOK_APP_SECRET"]) if os.environ.get("TIKTOK_APP_SECRET") else None

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from tiktok_ads_mart.cli.common import fail
+from tiktok_ads_mart.cli.common import fail, shown
 
 
 def _option(help_text: str, *names: str, hidden: bool = False) -> Any:
@@ -141,7 +141,9 @@ def sync_command(
     if result.failures:
         if quiet:
             for advertiser, message in sorted(result.failures.items()):
-                Console(stderr=True, highlight=False).print(f"failed advertiser {advertiser}: {message}")
+                Console(stderr=True, highlight=False).print(
+                    f"failed advertiser {shown(advertiser)}: {shown(message)}"
+                )
         raise typer.Exit(1)
 
 

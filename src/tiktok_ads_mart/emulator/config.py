@@ -52,6 +52,8 @@ class EmulatorConfig:
     fault_rate: float = 0.0
     faults: tuple[str, ...] = ()  # kinds: see FAULT_KINDS
     request_log: Path | None = None
+    # the first advertisers' names, as given: TikTok passes on whatever its users type (markup, escapes)
+    advertiser_names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         validate_config(self)

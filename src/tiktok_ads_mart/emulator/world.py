@@ -539,6 +539,8 @@ def _build_advertiser(
                 _schedule(rng, ad, now, horizon, delete_p=0.08, budget=False)
                 ads.append(ad)
     name = f"{brand} {profile.country} {('Retail', 'Games', 'Apps', 'Fashion', 'Travel')[index % 5]}"
+    if index < len(config.advertiser_names):  # names a test or a user chose, hostile ones included
+        name = config.advertiser_names[index]
     balance = round(float(rng.integers(1000, 500000)) * scale, 2)
     return Advertiser(
         index,
