@@ -14,7 +14,8 @@ import pytest
 
 from tiktok_ads_mart.emulator.catalog import ADVERTISER_DAILY_ONLY, catalog_names, metric_specs
 from tiktok_ads_mart.emulator.config import EmulatorConfig
-from tiktok_ads_mart.emulator.reports import ReportCache, ReportParamError
+from tiktok_ads_mart.emulator.report_validation import ReportParamError
+from tiktok_ads_mart.emulator.reports import ReportCache
 from tiktok_ads_mart.emulator.world import World
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)

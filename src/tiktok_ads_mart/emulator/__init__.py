@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from tiktok_ads_mart.emulator.app import create_app
 from tiktok_ads_mart.emulator.config import FAULT_KINDS, EmulatorConfig, EmulatorConfigError
-from tiktok_ads_mart.emulator.server import Emulator, RunningEmulator, run_emulator
+from tiktok_ads_mart.emulator.server import RunningEmulator, run_emulator
+from tiktok_ads_mart.emulator.state import Emulator
 
 __all__ = [
     "FAULT_KINDS",

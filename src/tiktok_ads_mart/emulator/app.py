@@ -24,7 +24,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from tiktok_ads_mart.emulator import consent, entities, reporting
+from tiktok_ads_mart.emulator import consent, entities, report_endpoints
 from tiktok_ads_mart.emulator.faults import (
     ENVELOPE_FAULTS,
     HTTP_FAULTS,
@@ -35,11 +35,13 @@ from tiktok_ads_mart.emulator.faults import (
 )
 from tiktok_ads_mart.emulator.limits import THROTTLE_MESSAGE
 from tiktok_ads_mart.emulator.params import ApiFailure, Call, Code, Params
-from tiktok_ads_mart.emulator.server import API_PREFIX, mask_params
+from tiktok_ads_mart.emulator.state import mask_params
 
 if TYPE_CHECKING:
-    from tiktok_ads_mart.emulator.server import Emulator
+    from tiktok_ads_mart.emulator.state import Emulator
 
+API_PREFIX = "/open_api/v1.3/"
+PORTAL_PATH = "/portal/auth"
 JSON = "application/json"
 
 
@@ -68,11 +70,11 @@ ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute("ad/get/", "GET", entities.ad_get),
     ApiRoute("dmp/custom_audience/list/", "GET", entities.custom_audience_list),
     ApiRoute("dmp/custom_audience/get/", "GET", entities.custom_audience_get),
-    ApiRoute("report/integrated/get/", "GET", reporting.integrated_get),
-    ApiRoute("report/task/create/", "POST", reporting.task_create),
-    ApiRoute("report/task/check/", "GET", reporting.task_check),
-    ApiRoute("report/task/download/", "GET", reporting.task_download),
-    ApiRoute("report/task/cancel/", "POST", reporting.task_cancel),
+    ApiRoute("report/integrated/get/", "GET", report_endpoints.integrated_get),
+    ApiRoute("report/task/create/", "POST", report_endpoints.task_create),
+    ApiRoute("report/task/check/", "GET", report_endpoints.task_check),
+    ApiRoute("report/task/download/", "GET", report_endpoints.task_download),
+    ApiRoute("report/task/cancel/", "POST", report_endpoints.task_cancel),
 )
 ROUTES_BY_PATH = {route.path: route for route in ROUTES}
 
@@ -256,7 +258,7 @@ def _control_routes(emulator: Emulator) -> list[Route]:
         return as_json({"ok": True})
 
     async def download(request: Request) -> Response:
-        return reporting.download_csv(emulator, request.path_params["task_id"])
+        return report_endpoints.download_csv(emulator, request.path_params["task_id"])
 
     return [
         Route("/_emulator/stats", stats, methods=["GET"]),
@@ -282,9 +284,9 @@ class EmulatorApp(Starlette):
 def create_app(emulator: Emulator) -> Starlette:
     """The ASGI app over one emulator (serve it with uvicorn, or test it with ``httpx.ASGITransport``)."""
     routes = [
-        Route("/open_api/v1.3/{path:path}", _api_endpoint(emulator), methods=["GET", "POST"]),
+        Route(API_PREFIX + "{path:path}", _api_endpoint(emulator), methods=["GET", "POST"]),
         Route("/open_api/{path:path}", _not_under_version(emulator), methods=["GET", "POST"]),
-        Route("/portal/auth", _portal(emulator, decision=False), methods=["GET"]),
+        Route(PORTAL_PATH, _portal(emulator, decision=False), methods=["GET"]),
         Route(consent.DECISION_PATH, _portal(emulator, decision=True), methods=["POST"]),
         *_control_routes(emulator),
     ]
@@ -293,4 +295,4 @@ def create_app(emulator: Emulator) -> Starlette:
     return app
 
 
-__all__ = ["ROUTES", "ApiRoute", "EmulatorApp", "create_app", "envelope"]
+__all__ = ["API_PREFIX", "PORTAL_PATH", "ROUTES", "ApiRoute", "EmulatorApp", "create_app", "envelope"]

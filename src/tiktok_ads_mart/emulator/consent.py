@@ -17,7 +17,7 @@ from tiktok_ads_mart.emulator.params import ApiFailure, Call, Code
 from tiktok_ads_mart.emulator.tokens import token_payload
 
 if TYPE_CHECKING:
-    from tiktok_ads_mart.emulator.server import Emulator
+    from tiktok_ads_mart.emulator.state import Emulator
 
 DECISION_PATH = "/portal/auth/decision"
 

@@ -6,7 +6,7 @@ numpy arrays with per-day sums precomputed. The clock never changes the stored n
 them: hours after ``now`` have no data yet and attributed series of the last 7 days are scaled by their
 maturity per hour, so coarser sums stay exact and moving the clock costs nothing to rebuild.
 
-The object tree and its schedules live in :mod:`tiktok_ads_mart.emulator.world`; how a query is
+The object tree and its schedules live in :mod:`tiktok_ads_mart.emulator.account_tree`; how a query is
 validated, aggregated and formatted in :mod:`tiktok_ads_mart.emulator.reports`.
 """
 
@@ -37,7 +37,7 @@ from tiktok_ads_mart.emulator.ids import (
 )
 
 if TYPE_CHECKING:
-    from tiktok_ads_mart.emulator.world import Advertiser, Entity
+    from tiktok_ads_mart.emulator.account_tree import Advertiser, Entity
 
 
 # ------------------------------------------------------------------------------------ simulation

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 if TYPE_CHECKING:
-    from tiktok_ads_mart.emulator.server import Emulator
+    from tiktok_ads_mart.emulator.state import Emulator
     from tiktok_ads_mart.emulator.tokens import AccessGrant
 
 

@@ -1,7 +1,9 @@
-"""The report engine: validation like TikTok's, exact aggregation of the hourly fine grain, fast paging.
+"""The report engine: exact aggregation of the hourly fine grain into a query's rows, and fast paging.
 
-The numbers come from each advertiser's delivery store (:mod:`tiktok_ads_mart.emulator.delivery`): a
-query reads its days (or the hours of one day) as seen at the clock, splits them into audience buckets,
+What a request may ask, and the 40002 for what it may not, is
+:mod:`tiktok_ads_mart.emulator.report_validation`; this module starts from its validated ``Query``. The
+numbers come from each advertiser's delivery store (:mod:`tiktok_ads_mart.emulator.delivery`): a query
+reads its days (or the hours of one day) as seen at the clock, splits them into audience buckets,
 evaluates derived series per ad, sums ads into the requested level and keeps rows with delivery. Working
 on integer columns until the end keeps every coarser number an exact sum of the fine grain, and strings
 are only produced for the rows of the requested page.
@@ -9,26 +11,13 @@ are only produced for the rows of the requested page.
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
 
-from tiktok_ads_mart.emulator.catalog import (
-    ADVERTISER_DAILY_ONLY,
-    LEVELS,
-    REACH,
-    MetricSpec,
-    Series,
-    audience_excluded,
-    base,
-    metric_specs,
-    reach_permille,
-)
+from tiktok_ads_mart.emulator.catalog import REACH, MetricSpec, Series, base, metric_specs, reach_permille
 from tiktok_ads_mart.emulator.delivery import AccountData
 from tiktok_ads_mart.emulator.formatting import (
     Labels,
@@ -39,256 +28,18 @@ from tiktok_ads_mart.emulator.formatting import (
     json_strings,
 )
 from tiktok_ads_mart.emulator.ids import AGES, GENDERS
+from tiktok_ads_mart.emulator.report_validation import (
+    DATA_LEVELS,
+    FILTER_FIELDS,
+    ID_DIMENSIONS,
+    Query,
+    ReportParamError,
+    ReportRequest,
+    validate,
+)
 
-DATA_LEVELS: dict[str, str] = {f"AUCTION_{level}": level for level in LEVELS}
-ID_DIMENSIONS: dict[str, str] = {
-    "ADVERTISER": "advertiser_id",
-    "CAMPAIGN": "campaign_id",
-    "ADGROUP": "adgroup_id",
-    "AD": "ad_id",
-}
-TIME_DIMENSIONS = ("stat_time_day", "stat_time_hour")
-BREAKDOWN_FAMILY: dict[str, str] = {
-    "gender": "gender_age",
-    "age": "gender_age",
-    "country_code": "country_code",
-    "platform": "platform",
-    "province_id": "province_id",
-}
-UNSERVED_DIMENSIONS = frozenset({
-    "ac", "language", "placement", "interest_category", "interest_category_v2", "dma_id",
-    "device_brand_id", "contextual_tag", "ad_type", "custom_event_type", "event_source_id", "page_id",
-    "component_name", "room_id", "post_id", "image_id", "video_material_id", "minis_id", "search_terms",
-    "search_keyword", "match_type", "skan_postback_sequence", "ad_id_v2",
-})  # fmt: skip
-"""Dimensions TikTok knows that this emulator does not serve (answered with a clear 40002)."""
-FILTER_FIELDS: dict[str, str] = {"campaign_ids": "CAMPAIGN", "adgroup_ids": "ADGROUP", "ad_ids": "AD"}
-STATUS_FIELDS = frozenset({"campaign_status", "adgroup_status", "ad_status"})
-MAX_DAYS = {"stat_time_day": 30, "stat_time_hour": 1, None: 365}
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 CACHE_SIZE = 16
 CACHE_MAX_ROWS = 2_000_000
-
-
-class ReportParamError(ValueError):
-    """A report request TikTok would refuse with 40002; the message names the parameter."""
-
-
-@dataclass(frozen=True)
-class Query:
-    """A validated report request, reduced to what the engine needs (hashable: it keys the cache)."""
-
-    report_type: str
-    level: str
-    dimensions: tuple[str, ...]
-    time_dimension: str | None
-    breakdown: str | None  # bucket family, see BREAKDOWN_FAMILY
-    breakdown_dimensions: tuple[str, ...]
-    metrics: tuple[str, ...]
-    first_day: date | None  # None with query_lifetime
-    last_day: date | None
-    lifetime: bool
-    include_deleted: bool
-    filters: tuple[tuple[str, tuple[str, ...]], ...]
-    order_field: str | None = None  # a non-attribute metric; rows keep time, id, bucket order without it
-    order_descending: bool = True
-
-
-def validate(
-    *,
-    report_type: str | None,
-    data_level: str | None,
-    dimensions: Sequence[str] | None,
-    metrics: Sequence[str] | None,
-    start_date: str | None,
-    end_date: str | None,
-    query_lifetime: bool,
-    include_deleted: bool,
-    filters: Sequence[Mapping[str, Any]] | Mapping[str, Sequence[str]] | None,
-    order_field: str | None = None,
-    order_type: str | None = None,
-) -> Query:
-    """Check a request the way TikTok does and normalise it; raises ReportParamError naming the parameter."""
-    if report_type not in ("BASIC", "AUDIENCE"):
-        raise ReportParamError(f"report_type: must be one of BASIC, AUDIENCE, got {report_type!r}")
-    if data_level is None:
-        raise ReportParamError("data_level: required for BASIC and AUDIENCE reports")
-    level = DATA_LEVELS.get(data_level)
-    if level is None:
-        raise ReportParamError(f"data_level: must be one of {', '.join(DATA_LEVELS)}, got {data_level!r}")
-    dims = tuple(dimensions or ())
-    if not dims:
-        raise ReportParamError('dimensions: required, e.g. ["campaign_id", "stat_time_day"]')
-    if len(set(dims)) != len(dims):
-        raise ReportParamError("dimensions: a dimension is repeated")
-    id_dims = [d for d in dims if d in ID_DIMENSIONS.values()]
-    time_dims = [d for d in dims if d in TIME_DIMENSIONS]
-    breakdown_dims = tuple(d for d in dims if d in BREAKDOWN_FAMILY)
-    for dim in dims:
-        if dim in UNSERVED_DIMENSIONS:
-            raise ReportParamError(f"dimensions: {dim} is not supported by this emulator")
-        if dim not in ID_DIMENSIONS.values() and dim not in TIME_DIMENSIONS and dim not in BREAKDOWN_FAMILY:
-            raise ReportParamError(f"dimensions: unknown dimension {dim!r}")
-    expected_id = ID_DIMENSIONS[level]
-    if id_dims != [expected_id]:
-        raise ReportParamError(
-            f"dimensions: exactly one ID dimension is allowed and it must match data_level {data_level} "
-            f"({expected_id}), got {id_dims or 'none'}"
-        )
-    if len(time_dims) > 1:
-        raise ReportParamError("dimensions: use at most one of stat_time_day and stat_time_hour")
-    time_dim = time_dims[0] if time_dims else None
-    families = {BREAKDOWN_FAMILY[d] for d in breakdown_dims}
-    if len(families) > 1:
-        raise ReportParamError(
-            f"dimensions: {', '.join(breakdown_dims)} cannot be combined; use one of gender/age, "
-            "country_code, platform, province_id"
-        )
-    breakdown = families.pop() if families else None
-    if report_type == "BASIC" and breakdown not in (None, "country_code"):
-        raise ReportParamError(
-            f"dimensions: {', '.join(breakdown_dims)} needs report_type AUDIENCE (BASIC allows country_code)"
-        )
-    if report_type == "AUDIENCE":
-        if breakdown is None:
-            raise ReportParamError(
-                "dimensions: an AUDIENCE report needs an audience dimension "
-                "(gender, age, country_code, platform or province_id)"
-            )
-        if time_dim == "stat_time_hour":
-            raise ReportParamError("dimensions: stat_time_hour is not supported for AUDIENCE reports")
-        if query_lifetime:
-            raise ReportParamError("query_lifetime: only supported for report_type BASIC")
-    if query_lifetime and (time_dim or breakdown):
-        raise ReportParamError(
-            "query_lifetime: no time dimension, audience dimension or country_code is allowed with it"
-        )
-    names = _validate_metrics(metrics, report_type, level, data_level, time_dim, query_lifetime)
-    first_day = last_day = None
-    if not query_lifetime:
-        first_day, last_day = _parse_date("start_date", start_date), _parse_date("end_date", end_date)
-        if last_day < first_day:
-            raise ReportParamError("end_date: must not be earlier than start_date")
-        span = (last_day - first_day).days + 1
-        if span > MAX_DAYS[time_dim]:
-            if time_dim is None:
-                raise ReportParamError("max time span is 365 days when no time dimension is used")
-            limit = MAX_DAYS[time_dim]
-            raise ReportParamError(
-                f"max time span is {limit} day{'s' if limit > 1 else ''} when use {time_dim}"
-            )
-    return Query(
-        report_type,
-        level,
-        dims,
-        time_dim,
-        breakdown,
-        breakdown_dims,
-        names,
-        first_day,
-        last_day,
-        bool(query_lifetime),
-        bool(include_deleted) or level == "ADVERTISER" or _asks_for_deleted(filters),
-        _parse_filters(filters),
-        *_parse_order(order_field, order_type),
-    )
-
-
-def _validate_metrics(
-    metrics: Sequence[str] | None,
-    report_type: str,
-    level: str,
-    data_level: str,
-    time_dim: str | None,
-    lifetime: bool,
-) -> tuple[str, ...]:
-    names = tuple(dict.fromkeys(metrics or ("spend", "impressions")))
-    specs = metric_specs()
-    excluded = audience_excluded()
-    for name in names:
-        spec = specs.get(name)
-        if spec is None:
-            raise ReportParamError(f"metrics: unknown metric {name!r}")
-        if spec.kind == "attribute" and LEVELS.index(spec.level) > LEVELS.index(level):
-            raise ReportParamError(f"metrics: {name} is not available at data_level {data_level}")
-        if report_type == "AUDIENCE" and name in excluded:
-            raise ReportParamError(f"metrics: {name} is not supported in AUDIENCE reports")
-        if name in ADVERTISER_DAILY_ONLY and (
-            level != "ADVERTISER" or lifetime or time_dim == "stat_time_hour"
-        ):
-            raise ReportParamError(
-                f"metrics: {name} is only available at data_level AUCTION_ADVERTISER, without "
-                "stat_time_hour or query_lifetime"
-            )
-    return names
-
-
-def _parse_order(order_field: str | None, order_type: str | None) -> tuple[str | None, bool]:
-    if order_type not in (None, "", "ASC", "DESC"):
-        raise ReportParamError(f"order_type: must be ASC or DESC, got {order_type!r}")
-    if not order_field:
-        return None, True
-    spec = metric_specs().get(order_field)
-    if spec is None:
-        raise ReportParamError(f"order_field: unknown metric {order_field!r}")
-    if spec.kind == "attribute":
-        raise ReportParamError(f"order_field: {order_field} is an attribute metric; sort by a numeric one")
-    return order_field, order_type != "ASC"
-
-
-def _parse_date(name: str, value: str | None) -> date:
-    if value is None or value == "":
-        raise ReportParamError(f"{name}: required unless query_lifetime is true")
-    if not _DATE.match(value):
-        raise ReportParamError(f"{name}: must be a date in YYYY-MM-DD format, got {value!r}")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ReportParamError(f"{name}: {value!r} is not a valid date") from None
-
-
-def _filter_items(
-    filters: Sequence[Mapping[str, Any]] | Mapping[str, Sequence[str]] | None,
-) -> list[tuple[str, Any, Any]]:
-    if not filters:
-        return []
-    if isinstance(filters, Mapping):
-        return [(str(key), "IN", value) for key, value in filters.items()]
-    return [(str(f.get("field_name")), f.get("filter_type", "IN"), f.get("filter_value")) for f in filters]
-
-
-def _asks_for_deleted(filters: Sequence[Mapping[str, Any]] | Mapping[str, Sequence[str]] | None) -> bool:
-    """``*_status IN ["STATUS_ALL"]``: what TikTok wants before it reports deleted objects' rows."""
-    return any(
-        name in STATUS_FIELDS and isinstance(value, list | tuple) and "STATUS_ALL" in value
-        for name, _, value in _filter_items(filters)
-    )
-
-
-def _parse_filters(
-    filters: Sequence[Mapping[str, Any]] | Mapping[str, Sequence[str]] | None,
-) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """``[{field_name, filter_type: IN, filter_value: [...]}]`` (or ``{field: [ids]}``) on ID fields."""
-    parsed: dict[str, tuple[str, ...]] = {}
-    for field_name, filter_type, value in _filter_items(filters):
-        if field_name in STATUS_FIELDS:
-            if filter_type != "IN" or not isinstance(value, list | tuple) or not value:
-                raise ReportParamError(
-                    f'filtering: {field_name} takes IN ["STATUS_ALL"] or ["STATUS_NOT_DELETE"]'
-                )
-            continue
-        if field_name not in FILTER_FIELDS:
-            raise ReportParamError(
-                f"filtering: field_name {field_name!r} is not supported (use campaign_ids, adgroup_ids, "
-                "ad_ids, or campaign_status/adgroup_status/ad_status)"
-            )
-        if filter_type != "IN" or not isinstance(value, list | tuple) or not value:
-            raise ReportParamError(f"filtering: {field_name} takes filter_type IN with a non-empty list")
-        ids = tuple(sorted({str(v) for v in value}))
-        parsed[field_name] = (
-            tuple(sorted(set(parsed[field_name]) & set(ids))) if field_name in parsed else ids
-        )
-    return tuple(sorted(parsed.items()))
 
 
 # ----------------------------------------------------------------------------------------- results
@@ -589,13 +340,14 @@ def _ad_mask(data: AccountData, filters: tuple[tuple[str, tuple[str, ...]], ...]
     return keep
 
 
-__all__ = [
+__all__ = [  # validation lives in report_validation; its names stay importable from here
     "DATA_LEVELS",
     "ID_DIMENSIONS",
     "AccountData",
     "Query",
     "ReportCache",
     "ReportParamError",
+    "ReportRequest",
     "ReportResult",
     "execute",
     "validate",

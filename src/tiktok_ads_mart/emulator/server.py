@@ -1,269 +1,26 @@
-"""The running emulator: its state (world, tokens, limiter, faults, stats) and a uvicorn thread to serve it.
+"""Serving an emulator over HTTP: uvicorn in a background thread, on a socket bound up front.
 
-``Emulator`` is everything a request can change or observe; ``create_app`` (in app.py) only routes.
-``run_emulator`` binds the socket in the caller's thread, so a taken port fails there, with a clear
-error, before any server thread exists.
+What is served (``Emulator``, the state) lives in state.py and how requests are answered (``create_app``)
+in app.py; this module only owns the socket and the thread. ``run_emulator`` binds the socket in the
+caller's thread, so a taken port fails there, with a clear error, before any server thread exists.
 """
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
 import socket
 import threading
 import time
-from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-import orjson
-
-from tiktok_ads_mart.emulator.config import EmulatorConfig, resolve_now
-from tiktok_ads_mart.emulator.faults import DEFAULT_STALL_SECONDS, FaultInjector
-from tiktok_ads_mart.emulator.formatting import prepare_tables
-from tiktok_ads_mart.emulator.limits import RateLimiter
-from tiktok_ads_mart.emulator.tokens import AccessGrant, TokenRegistry
+from tiktok_ads_mart.emulator.app import API_PREFIX, PORTAL_PATH, create_app
+from tiktok_ads_mart.emulator.config import EmulatorConfig
+from tiktok_ads_mart.emulator.state import Emulator
 
 if TYPE_CHECKING:
-    from tiktok_ads_mart.emulator.world import World
-
-T = TypeVar("T")
-
-API_PREFIX = "/open_api/v1.3/"
-PORTAL_PATH = "/portal/auth"
-MASKED_PARAMS = frozenset({"secret", "access_token", "refresh_token", "auth_code"})
-MASK = "***"
-
-
-class Stats:
-    """Counters for tests and benchmarks: what was asked, what was answered, what was throttled or faulted."""
-
-    def __init__(self) -> None:
-        self.requests: Counter[str] = Counter()
-        self.codes: Counter[str] = Counter()
-        self.faults: Counter[str] = Counter()
-        self.total = 0
-        self.throttled = 0
-
-    def request(self, endpoint: str) -> None:
-        """Counted on arrival, so a stalled request shows up while it is still stalling."""
-        self.total += 1
-        self.requests[endpoint] += 1
-
-    def fault(self, kind: str) -> None:
-        self.faults[kind] += 1
-
-    def answer(self, code: str) -> None:
-        self.codes[code] += 1
-        if code == "40100":
-            self.throttled += 1
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "requests": dict(sorted(self.requests.items())),
-            "codes": dict(sorted(self.codes.items())),
-            "total": self.total,
-            "throttled": self.throttled,
-            "faults": dict(sorted(self.faults.items())),
-            "faults_injected": sum(self.faults.values()),
-        }
-
-
-class RequestLog:
-    """JSON lines, one per request, with every secret parameter masked."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._lock = threading.Lock()
-        self._file: IO[bytes] = path.open("ab")
-
-    def write(self, entry: dict[str, Any]) -> None:
-        line = orjson.dumps(entry, default=str) + b"\n"
-        with self._lock:
-            self._file.write(line)
-            self._file.flush()
-
-    def close(self) -> None:
-        with self._lock:
-            self._file.close()
-
-
-def mask_params(params: dict[str, Any]) -> dict[str, Any]:
-    """Secrets never reach the log: their values are replaced, their presence is kept."""
-    return {key: (MASK if key in MASKED_PARAMS else value) for key, value in params.items()}
-
-
-@dataclass
-class ReportTask:
-    """One asynchronous report: the rows are computed at creation, the status advances per check."""
-
-    task_id: str
-    advertiser_id: str
-    columns: list[str]
-    rows: list[dict[str, Any]]
-    file_name: str
-    output_format: str
-    checks: int = 0
-    canceled: bool = False
-    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-
-    STATUSES = ("QUEUING", "PROCESSING", "SUCCESS")
-
-    @property
-    def status(self) -> str:
-        return self.STATUSES[min(self.checks, len(self.STATUSES) - 1)]
-
-
-class Emulator:
-    """The state behind one emulated TikTok API: world, OAuth, throttling, faults, stats and log."""
-
-    def __init__(
-        self,
-        config: EmulatorConfig | None = None,
-        *,
-        world: World | None = None,
-        stall_seconds: float = DEFAULT_STALL_SECONDS,
-    ) -> None:
-        self.config = config = config or EmulatorConfig()
-        if world is None:
-            from tiktok_ads_mart.emulator.world import World
-
-            world = World(config)
-        self.world = world
-        self.tokens = TokenRegistry(
-            seed=config.seed,
-            app_id=world.app_id,
-            secret=world.secret,
-            mode=config.token_mode,
-            clock=lambda: self.world.now,
-        )
-        self.ready_grant: AccessGrant = self.tokens.issue_access(world.advertiser_ids)
-        self.limiter = RateLimiter(config.qps, config.qpm)
-        self.faults = FaultInjector(config.seed, config.fault_rate, config.faults, stall_seconds)
-        self.latency_ms = config.latency_ms
-        self.statistics = Stats()
-        self.request_log = RequestLog(config.request_log) if config.request_log else None
-        self.report_tasks: dict[str, ReportTask] = {}
-        self.report_cache: dict[tuple[Any, ...], Any] = {}
-        self._request_counter = 0
-        self._task_counter = 0
-        self._state_worker: ThreadPoolExecutor | None = None
-        self._state_worker_lock = threading.Lock()
-        self._id_tag = hashlib.sha256(f"emulator:{config.seed}".encode()).hexdigest()[:6].upper()
-
-    # -- identity -------------------------------------------------------------------------------
-    @property
-    def app_id(self) -> str:
-        return str(self.world.app_id)
-
-    @property
-    def secret(self) -> str:
-        return str(self.world.secret)
-
-    @property
-    def access_token(self) -> str:
-        """The ready token for every advertiser, as TikTok's sandbox portal hands one out."""
-        return self.ready_grant.token
-
-    @property
-    def advertiser_ids(self) -> list[str]:
-        return list(self.world.advertiser_ids)
-
-    def issue_token(self, advertiser_ids: Sequence[str] | None = None) -> str:
-        """A token for some advertisers only (tests of 40001) or all of them."""
-        ids = self.advertiser_ids if advertiser_ids is None else list(advertiser_ids)
-        return self.tokens.issue_access(ids).token
-
-    # -- clock ----------------------------------------------------------------------------------
-    @property
-    def now(self) -> datetime:
-        now: datetime = self.world.now
-        return now
-
-    def set_now(self, now: datetime) -> None:
-        """Move the emulator clock; tokens and auth codes expire, and the world restates by it."""
-        self.world.set_now(resolve_now(now))
-        self.report_cache.clear()
-
-    # -- knobs and counters -----------------------------------------------------------------------
-    def configure(
-        self,
-        *,
-        qps: int | None = None,
-        qpm: int | None = None,
-        latency_ms: int | None = None,
-        fault_rate: float | None = None,
-        faults: Sequence[str] | None = None,
-        stall_seconds: float | None = None,
-    ) -> None:
-        """Change throttling, latency and faults of a running emulator (world and tokens stay)."""
-        for name, value in (("qps", qps), ("qpm", qpm), ("latency_ms", latency_ms)):
-            if value is not None and value < 0:
-                raise ValueError(f"{name} must not be negative, got {value}")
-        self.limiter.configure(qps=qps, qpm=qpm)
-        if latency_ms is not None:
-            self.latency_ms = latency_ms
-        self.faults.configure(rate=fault_rate, kinds=faults, stall_seconds=stall_seconds)
-
-    def stats(self) -> dict[str, Any]:
-        return self.statistics.as_dict()
-
-    def reset_stats(self) -> None:
-        """Zero the counters and forget recent traffic, so the next phase of a test starts clean."""
-        self.statistics = Stats()
-        self.limiter.reset()
-
-    def warm_up(self) -> None:
-        """Simulate every advertiser's delivery now rather than inside the first report request.
-
-        That first simulation is the world's one expensive step (about a second for thousands of ads);
-        done in a request, it would hold the event loop and bunch up the requests queued behind it, which
-        a client's rate limiter then sees as a burst. The tables numbers are shown from are built here too.
-        """
-        decimals = {0, 2}  # counts, and ratios shown with two decimals whatever the currency
-        for advertiser_id in self.world.advertiser_ids:
-            self.world.account_data(advertiser_id)
-            decimals.add(self.world.advertiser(advertiser_id).currency_decimals)
-        prepare_tables(sorted(decimals))
-
-    def next_request_id(self) -> str:
-        """Unique per request and deterministic: emulator time, a seed tag and a counter."""
-        self._request_counter += 1
-        return f"{self.world.now:%Y%m%d%H%M%S}{self._id_tag}{self._request_counter:010d}"
-
-    async def serially(self, work: Callable[..., T], *args: Any) -> T:
-        """Run ``work`` on the emulator's one state thread and wait for it without holding the event loop.
-
-        Reports cost milliseconds to tens of milliseconds of CPU. Computed on the event loop, they hold
-        back every request arriving meanwhile, which is then admitted (and counted by the QPS window)
-        late and in a bunch, so a client pacing its sends correctly would see 40100s. On this thread the
-        loop keeps reading and admitting requests at the moment they arrive. A single thread runs the
-        work in submission order, so the world, tokens and report tasks change in the same order as
-        they would on the loop, and answers stay deterministic.
-        """
-        with self._state_worker_lock:
-            if self._state_worker is None:
-                self._state_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="emulator-state")
-            worker = self._state_worker
-        return await asyncio.get_running_loop().run_in_executor(worker, lambda: work(*args))
-
-    def next_task_id(self) -> str:
-        self._task_counter += 1
-        digest = int(hashlib.sha256(f"task:{self.config.seed}:{self._task_counter}".encode()).hexdigest(), 16)
-        return str(7_000_000_000_000_000_000 + digest % 1_000_000_000_000_000_000)
-
-    def close(self) -> None:
-        with self._state_worker_lock:
-            if self._state_worker is not None:
-                self._state_worker.shutdown(wait=True)
-                self._state_worker = None
-        if self.request_log is not None:
-            self.request_log.close()
+    import uvicorn
 
 
 @dataclass(frozen=True)
@@ -320,10 +77,6 @@ def run_emulator(
 
     ``warm_up`` simulates the world's delivery before serving (see ``Emulator.warm_up``).
     """
-    import uvicorn
-
-    from tiktok_ads_mart.emulator.app import create_app
-
     if isinstance(config_or_emulator, Emulator):
         emulator = config_or_emulator
     else:
@@ -336,6 +89,21 @@ def run_emulator(
             sock.close()
             raise
     bound_port = sock.getsockname()[1]
+    server, thread = _serve_in_thread(emulator, sock, log_level, startup_timeout)
+    try:
+        yield _running(emulator, host, bound_port)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+def _serve_in_thread(
+    emulator: Emulator, sock: socket.socket, log_level: str, startup_timeout: float
+) -> tuple[uvicorn.Server, threading.Thread]:
+    """Start uvicorn on the bound socket and return once it accepts, so no first request races startup."""
+    import uvicorn
+
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(emulator),
@@ -354,35 +122,27 @@ def run_emulator(
             sock.close()
             raise RuntimeError("the emulator server did not start")
         time.sleep(0.005)
+    return server, thread
+
+
+def _running(emulator: Emulator, host: str, port: int) -> RunningEmulator:
+    """Where a client connects: IPv6 hosts need brackets in a URL, the bound port replaces port 0."""
     url_host = f"[{host}]" if ":" in host else host
-    root = f"http://{url_host}:{bound_port}"
-    try:
-        yield RunningEmulator(
-            root_url=root + "/",
-            base_url=root + API_PREFIX,
-            portal_url=root + PORTAL_PATH,
-            app_id=emulator.app_id,
-            secret=emulator.secret,
-            access_token=emulator.access_token,
-            advertiser_ids=emulator.advertiser_ids,
-            emulator=emulator,
-        )
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    root = f"http://{url_host}:{port}"
+    return RunningEmulator(
+        root_url=root + "/",
+        base_url=root + API_PREFIX,
+        portal_url=root + PORTAL_PATH,
+        app_id=emulator.app_id,
+        secret=emulator.secret,
+        access_token=emulator.access_token,
+        advertiser_ids=emulator.advertiser_ids,
+        emulator=emulator,
+    )
 
 
 __all__ = [
-    "API_PREFIX",
-    "MASKED_PARAMS",
-    "PORTAL_PATH",
-    "Emulator",
-    "ReportTask",
-    "RequestLog",
     "RunningEmulator",
-    "Stats",
     "bind_socket",
-    "mask_params",
     "run_emulator",
 ]

@@ -1,7 +1,8 @@
 """Report endpoints: the synchronous ``report/integrated/get/`` and the asynchronous task trio.
 
-This module turns TikTok's wire parameters into one ``ReportQuery`` and pages the world's answer; the
-world validates the report itself (levels, dimensions, metrics, spans) and its ``ReportParamError``
+This is the HTTP side of reports; the engine that validates and computes them is
+:mod:`tiktok_ads_mart.emulator.reports`, reached through ``World.report``. This module turns TikTok's wire
+parameters into one ``ReportQuery`` and pages the world's answer; the world's ``ReportParamError``
 becomes a 40002. A computed result is cached per query and clock, so paging a report costs one
 computation and each page is a slice.
 """
@@ -27,11 +28,11 @@ from tiktok_ads_mart.emulator.params import (
     decode_structured,
     page_info,
 )
-from tiktok_ads_mart.emulator.server import ReportTask
+from tiktok_ads_mart.emulator.state import ReportTask
 from tiktok_ads_mart.emulator.tokens import AccessGrant, require_advertiser
 
 if TYPE_CHECKING:
-    from tiktok_ads_mart.emulator.server import Emulator
+    from tiktok_ads_mart.emulator.state import Emulator
 
 MAX_PAGE_SIZE = 1000
 DEFAULT_METRICS = ("spend", "impressions")
@@ -155,7 +156,7 @@ def parse_query(call: Call) -> ReportQuery:
 
 def run_query(emulator: Emulator, query: ReportQuery) -> Any:
     """The world's result for the query, computed once per clock value."""
-    from tiktok_ads_mart.emulator.reports import ReportParamError
+    from tiktok_ads_mart.emulator.report_validation import ReportParamError
 
     key = (query, emulator.now)
     cache = emulator.report_cache
