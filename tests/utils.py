@@ -13,7 +13,7 @@ import duckdb
 from tiktok_ads_mart.catalog import BUILTIN_STREAMS, EntitySpec, ReportSpec, metric_kind
 from tiktok_ads_mart.config import SyncSettings
 from tiktok_ads_mart.emulator.world import World
-from tiktok_ads_mart.transform import zone_for
+from tiktok_ads_mart.sync.arrow import zone_for
 
 DATASET = "tiktok"
 

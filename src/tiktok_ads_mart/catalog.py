@@ -1,6 +1,6 @@
 """The stream table: every table `sync` can load, as data.
 
-One engine in :mod:`tiktok_ads_mart.source` runs every row of this table, so adding a report is one
+One engine in :mod:`tiktok_ads_mart.sync.source` runs every row of this table, so adding a report is one
 line here. Entity streams list objects; report streams are generated from levels x grains x breakdowns
 instead of being copied per stream, and custom reports from the config file become the same
 :class:`ReportSpec` rows.
@@ -74,9 +74,10 @@ BASIC_DIMENSIONS: frozenset[str] = frozenset({
 """Breakdowns BASIC reports take (the contract's list)."""
 
 REPORT_PAGE_SIZE = 1000
+REPORT_PATH = "report/integrated/get/"
+"""The synchronous report endpoint every report stream reads."""
 ENTITY_PAGE_SIZE = 1000
 AUDIENCE_PAGE_SIZE = 100
-ADVERTISER_INFO_BATCH = 100
 
 # --- metrics -------------------------------------------------------------------------------------
 
@@ -215,6 +216,10 @@ class ReportSpec:
     custom: bool = False
 
     @property
+    def path(self) -> str:
+        return REPORT_PATH
+
+    @property
     def data_level(self) -> str:
         return DATA_LEVEL[self.level]
 
@@ -317,6 +322,7 @@ __all__ = [
     "LEVELS",
     "MAX_WINDOW_DAYS",
     "NOT_AUDIENCE_METRICS",
+    "REPORT_PATH",
     "REPORT_STREAMS",
     "REPORT_TYPES",
     "STATUS_FILTER_FIELD",

@@ -19,7 +19,6 @@ The file holds the same names at the top level, plus ``[[reports]]`` tables for 
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import tomllib
@@ -451,100 +450,6 @@ def validate_settings(settings: SyncSettings) -> None:
             f"dataset_name {settings.dataset_name!r} equals the DuckDB file's name, which DuckDB cannot tell "
             "apart from the schema; choose another dataset_name"
         )
-    check_destination(settings)
-
-
-TABLE_FORMAT_PACKAGES = {"delta": "deltalake", "iceberg": "pyiceberg"}
-
-
-def dlt_credentials(settings: SyncSettings) -> Any:
-    """What dlt is given as the destination's credentials: the secret as text, or None for dlt's config."""
-    if settings.destination_credentials is None:
-        return None
-    text = settings.destination_credentials.reveal()
-    return postgres_credentials(text) if settings.destination == "postgres" else text
-
-
-def dlt_destination(settings: SyncSettings) -> Any:
-    """dlt's destination factory for any destination but DuckDB (built with its loader in ``sync``)."""
-    from dlt.common.destination.reference import Destination
-
-    credentials = dlt_credentials(settings)
-    kwargs: dict[str, Any] = {} if credentials is None else {"credentials": credentials}
-    return Destination.from_reference(settings.destination, **kwargs)
-
-
-def postgres_credentials(dsn: str) -> Any:
-    """dlt's PostgreSQL credentials for a DSN that may leave the password out.
-
-    dlt refuses a DSN without a password, yet trust and peer auth need none and libpq users keep theirs
-    in ``PGPASSWORD`` or ``~/.pgpass``: take ``PGPASSWORD`` when set, else an empty password, with which
-    libpq looks in the password file itself.
-    """
-    from dlt.destinations.impl.postgres.configuration import PostgresCredentials
-
-    credentials = PostgresCredentials(dsn)
-    if credentials.password is None and credentials.username:
-        credentials.password = os.environ.get("PGPASSWORD", "")
-    return credentials
-
-
-def check_filesystem(settings: SyncSettings) -> None:
-    """Plain files cannot replace rows: every run would append its lookback again. Delta and iceberg can."""
-    if settings.table_format is None:
-        raise ConfigError(
-            "destination 'filesystem' replaces rows by their keys only in delta or iceberg tables: "
-            "add --table-format delta (or iceberg)"
-        )
-    package = TABLE_FORMAT_PACKAGES[settings.table_format]
-    if importlib.util.find_spec(package) is None:
-        raise ConfigError(
-            f"table_format {settings.table_format} needs the {package} package: "
-            f"pip install 'tiktok-ads-mart[{settings.table_format}]'"
-        )
-
-
-def known_destinations() -> list[str]:
-    """dlt's own names, so the error for a typo shows the right spelling."""
-    import dlt.destinations
-
-    return sorted(name for name in dlt.destinations.__all__ if name != "destination")
-
-
-def check_destination(settings: SyncSettings) -> None:
-    """Ask dlt whether the destination is configured (credentials etc.) without connecting to it."""
-    if settings.destination == "duckdb":
-        return
-    if settings.destination == "filesystem":
-        check_filesystem(settings)
-    from dlt.common.configuration.exceptions import ConfigFieldMissingException
-    from dlt.common.destination.exceptions import UnknownDestinationModule
-
-    try:
-        factory = dlt_destination(settings)
-        spec: Any = factory.spec()
-        spec.dataset_name = settings.dataset_name
-        try:
-            factory.configuration(spec)
-        except ConfigFieldMissingException as exc:
-            missing = ", ".join(exc.fields)
-            env = f"DESTINATION__{settings.destination.upper()}__{exc.fields[0].upper()}"
-            extra = "TIKTOK_ADS_MART_DESTINATION_CREDENTIALS or " if "credentials" in exc.fields else ""
-            raise ConfigError(
-                f"destination {settings.destination!r} is missing {missing}: set {extra}dlt's own config "
-                f"(e.g. {env} or .dlt/secrets.toml)"
-            ) from None
-    except ConfigError:
-        raise
-    except UnknownDestinationModule:
-        raise ConfigError(
-            f"unknown destination {settings.destination!r}; dlt's destinations: {', '.join(known_destinations())}"
-        ) from None
-    except Exception as exc:
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        if settings.destination_credentials:
-            message = message.replace(settings.destination_credentials.reveal(), "**********")
-        raise ConfigError(f"destination {settings.destination!r}: {message}") from None
 
 
 def setting_names() -> list[str]:
@@ -558,12 +463,9 @@ __all__ = [
     "RATE_TIERS",
     "SyncSettings",
     "app_credentials",
-    "dlt_credentials",
-    "dlt_destination",
     "home_dir",
     "load_settings",
     "parse_custom_report",
-    "postgres_credentials",
     "read_config_file",
     "setting_names",
     "validate_settings",

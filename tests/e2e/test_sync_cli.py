@@ -15,8 +15,8 @@ import pytest
 
 from conftest import settings_for, static_token
 from tiktok_ads_mart.config import load_settings
-from tiktok_ads_mart.pipeline_lock import pipeline_lock
 from tiktok_ads_mart.sync import run_sync
+from tiktok_ads_mart.sync.lock import pipeline_lock
 from utils import (
     assert_report_equal,
     contains_any,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-import tiktok_ads_mart.sync as sync_module
+import tiktok_ads_mart.sync.run as sync_module
 from conftest import settings_for, static_token
 from tiktok_ads_mart.errors import TikTokAdsMartError
 from tiktok_ads_mart.sync import run_sync

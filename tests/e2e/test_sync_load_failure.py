@@ -16,7 +16,7 @@ import pytest
 from dlt.destinations.exceptions import DestinationTerminalException
 from test_sync_cli import _env, _sync_args
 
-import tiktok_ads_mart.duckdb_load as duckdb_load
+import tiktok_ads_mart.sync.duckdb_jobs as duckdb_jobs
 from conftest import settings_for, static_token
 from tiktok_ads_mart.errors import TikTokAdsMartError
 from tiktok_ads_mart.sync import run_sync
@@ -36,14 +36,14 @@ def clean_run(serve: Any, tmp_path: Path) -> Iterator[Any]:
 
 
 def _refuse(monkeypatch: pytest.MonkeyPatch) -> None:
-    real_run = duckdb_load.KeyReplacingCopyJob.run
+    real_run = duckdb_jobs.KeyReplacingCopyJob.run
 
     def refuse_one_table(job: Any) -> None:
         if job.load_table_name == REFUSED:
             raise DestinationTerminalException("the destination refused this file")
         real_run(job)
 
-    monkeypatch.setattr(duckdb_load.KeyReplacingCopyJob, "run", refuse_one_table)
+    monkeypatch.setattr(duckdb_jobs.KeyReplacingCopyJob, "run", refuse_one_table)
 
 
 def _refused_run(serve: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:

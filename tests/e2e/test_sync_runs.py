@@ -14,9 +14,9 @@ from rich.console import Console
 from test_sync_cli import _env, _sync_args
 
 from conftest import settings_for, static_token
-from tiktok_ads_mart.demo import run_demo
+from tiktok_ads_mart.cli.demo import run_demo
+from tiktok_ads_mart.cli.progress import LiveReporter, PlainReporter, QuietReporter, render_summary
 from tiktok_ads_mart.errors import AuthExpired
-from tiktok_ads_mart.progress import LiveReporter, PlainReporter, QuietReporter, render_summary
 from tiktok_ads_mart.sync import run_sync
 from utils import mart_tables, query, snapshot
 
@@ -102,7 +102,7 @@ def test_an_expired_token_is_refreshed_mid_sync_and_the_rotation_stored(serve: A
     from dataclasses import replace
 
     from tiktok_ads_mart.auth import EncryptedFileStore, resolve_token_source
-    from tiktok_ads_mart.demo import login_through_consent
+    from tiktok_ads_mart.cli.demo import login_through_consent
     from tiktok_ads_mart.secret import Secret
 
     running = serve(advertisers=2, token_mode="expiring")

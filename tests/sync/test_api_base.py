@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from tiktok_ads_mart.config import SyncSettings
-from tiktok_ads_mart.sync import api_base_for
+from tiktok_ads_mart.sync.run import api_base_for
 
 EMULATOR = "http://127.0.0.1:9000/open_api/v1.3/"
 

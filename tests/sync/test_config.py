@@ -11,6 +11,7 @@ from tiktok_ads_mart.catalog import ReportSpec
 from tiktok_ads_mart.config import load_settings
 from tiktok_ads_mart.errors import ConfigError
 from tiktok_ads_mart.secret import Secret
+from tiktok_ads_mart.sync.destination import check_destination
 
 
 def _file(tmp_path: Path, text: str) -> Path:
@@ -72,11 +73,6 @@ def test_lists_dates_tiers_and_booleans_parse(tmp_path: Path) -> None:
         ({"include_deleted": "maybe"}, "include_deleted"),
         ({"dataset_name": "Bad Name"}, "dataset_name"),
         ({"dataset_name": "tiktok_ads"}, "DuckDB"),
-        ({"destination": "postgres"}, "credentials"),
-        (
-            {"destination": "no_such_destination"},
-            "unknown destination 'no_such_destination'; dlt's destinations: ",
-        ),
     ],
 )
 def test_bad_settings_are_one_line_config_errors(tmp_path: Path, flags: dict[str, str], message: str) -> None:
@@ -86,6 +82,25 @@ def test_bad_settings_are_one_line_config_errors(tmp_path: Path, flags: dict[str
     assert message in text
     assert "\n" not in text
     assert caught.value.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        ({"destination": "postgres"}, "credentials"),
+        (
+            {"destination": "no_such_destination"},
+            "unknown destination 'no_such_destination'; dlt's destinations: ",
+        ),
+    ],
+)
+def test_a_destination_dlt_cannot_use_is_a_one_line_config_error(
+    tmp_path: Path, flags: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        check_destination(load_settings(flags, config_path=_file(tmp_path, ""), environ={}))
+    text = str(caught.value)
+    assert message in text and "\n" not in text and caught.value.exit_code == 2
 
 
 def test_postgres_with_credentials_is_accepted_and_masked(tmp_path: Path) -> None:
@@ -175,7 +190,7 @@ def test_unknown_file_setting_and_missing_file(tmp_path: Path) -> None:
 def test_a_postgres_dsn_may_leave_the_password_to_libpq(
     monkeypatch: pytest.MonkeyPatch, dsn: str, pgpassword: str | None, expected: str
 ) -> None:
-    from tiktok_ads_mart.config import postgres_credentials
+    from tiktok_ads_mart.sync.destination import postgres_credentials
 
     if pgpassword is None:
         monkeypatch.delenv("PGPASSWORD", raising=False)
@@ -197,8 +212,11 @@ def test_files_without_a_table_format_are_refused_before_any_request(
     """Plain parquet files cannot replace rows by key: every run would append its lookback again."""
     monkeypatch.setenv("DESTINATION__FILESYSTEM__BUCKET_URL", (tmp_path / "lake").as_uri())
     with pytest.raises(ConfigError, match="--table-format delta"):
-        load_settings({"destination": "filesystem"}, config_path=_file(tmp_path, ""), environ={})
+        check_destination(
+            load_settings({"destination": "filesystem"}, config_path=_file(tmp_path, ""), environ={})
+        )
     settings = load_settings(
         {"destination": "filesystem", "table_format": "delta"}, config_path=_file(tmp_path, ""), environ={}
     )
+    check_destination(settings)
     assert settings.table_format == "delta"

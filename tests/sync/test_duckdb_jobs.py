@@ -11,8 +11,8 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from tiktok_ads_mart.duckdb_load import KEY_REPLACING_HINT, key_replacing_duckdb
-from tiktok_ads_mart.sync import is_duckdb_out_of_memory
+from tiktok_ads_mart.sync.destination import is_duckdb_out_of_memory
+from tiktok_ads_mart.sync.duckdb_jobs import KEY_REPLACING_HINT, key_replacing_duckdb
 
 
 def _pipeline(tmp_path: Path) -> Any:

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 import pyarrow as pa
 from tiktok_ads_mart.config import SyncSettings
-from tiktok_ads_mart.sync import make_pipeline
+from tiktok_ads_mart.sync.destination import make_pipeline
 
 root = Path(sys.argv[1])
 pipeline = make_pipeline(SyncSettings(duckdb_path=root / "m.duckdb", pipelines_dir=root / "p"))

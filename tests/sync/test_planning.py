@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from tiktok_ads_mart.catalog import BUILTIN_STREAMS, EntitySpec, ReportSpec
-from tiktok_ads_mart.engine import PlanSettings, date_windows, plan_entity, plan_report
-from tiktok_ads_mart.transform import AdvertiserContext
+from tiktok_ads_mart.sync.arrow import AdvertiserContext
+from tiktok_ads_mart.sync.plan import PlanSettings, date_windows, plan_entity, plan_report
 
 NOW = dt.datetime(2026, 11, 3, 3, 30, tzinfo=dt.UTC)  # still 2 Nov in Los Angeles, already 3 Nov in Tokyo
 LA = AdvertiserContext("1", "USD", "America/Los_Angeles")

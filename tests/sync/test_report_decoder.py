@@ -1,4 +1,5 @@
-"""The arrow report transport: success pages become arrow, everything else reaches the client untouched."""
+"""The report decoder at the client's boundary: success pages become arrow, everything else takes the
+client's ordinary path (its error classes, its JSON reading)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ import orjson
 import pytest
 
 from tiktok_ads_mart.api import RateLimits, RetryPolicy, TikTokClient
+from tiktok_ads_mart.catalog import ReportSpec
 from tiktok_ads_mart.errors import InvalidRequest, RateLimited, TransportError
-from tiktok_ads_mart.sync import ArrowReportTransport
-from tiktok_ads_mart.transform import ParsedPages
+from tiktok_ads_mart.sync.arrow import ParsedPage, report_decoder
 
-PARAMS = {"dimensions": ["campaign_id", "stat_time_day"], "metrics": ["spend", "clicks"]}
+SPEC = ReportSpec("r", "BASIC", "campaign", "daily", metrics=("spend", "clicks"))
+PARAMS = {"dimensions": list(SPEC.dimensions), "metrics": list(SPEC.metrics)}
+DECODE = report_decoder(SPEC)
 ROW = {
     "dimensions": {"campaign_id": "1", "stat_time_day": "2026-11-01 00:00:00"},
     "metrics": {"spend": "1.5"},
@@ -22,8 +25,8 @@ ROW = {
 PAGE_INFO = {"page": 1, "page_size": 1000, "total_number": 1, "total_page": 1}
 
 
-def _client(handler: Callable[[httpx.Request], httpx.Response], pages: ParsedPages) -> TikTokClient:
-    http = httpx.AsyncClient(transport=ArrowReportTransport(httpx.MockTransport(handler), pages))
+def _client(handler: Callable[[httpx.Request], httpx.Response]) -> TikTokClient:
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
     return TikTokClient(
         "http://tiktok.test/open_api/v1.3/",
         "token",
@@ -39,20 +42,16 @@ def _envelope(**data: object) -> bytes:
 
 
 async def test_a_gzipped_success_page_arrives_as_arrow() -> None:
-    pages = ParsedPages()
     body = gzip.compress(_envelope(list=[ROW], page_info=PAGE_INFO))
 
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, content=body, headers={"content-encoding": "gzip"})
 
-    data = await _client(handler, pages).get("report/integrated/get/", PARAMS)
-    assert data["list"] == [] and data["page_info"] == PAGE_INFO
-    parsed = pages.take(data["arrow_page"])
-    assert parsed.request_id == "req-1"
+    parsed = await _client(handler).get(SPEC.path, PARAMS, decode=DECODE)
+    assert isinstance(parsed, ParsedPage) and parsed.page_info == PAGE_INFO
     assert parsed.rows.to_pylist() == [
         {"dimensions": ROW["dimensions"], "metrics": {"spend": "1.5", "clicks": None}}
     ]
-    assert len(pages) == 0
 
 
 @pytest.mark.parametrize(
@@ -70,26 +69,22 @@ async def test_a_gzipped_success_page_arrives_as_arrow() -> None:
     ],
     ids=["throttled", "param-error", "truncated"],
 )
-async def test_failures_reach_the_client_unchanged(body: bytes, error: type[Exception]) -> None:
-    pages = ParsedPages()
-    client = _client(lambda request: httpx.Response(200, content=body), pages)
+async def test_failures_raise_the_clients_error_classes(body: bytes, error: type[Exception]) -> None:
+    client = _client(lambda request: httpx.Response(200, content=body))
     with pytest.raises(error):
-        await client.get("report/integrated/get/", PARAMS)
-    assert len(pages) == 0
+        await client.get(SPEC.path, PARAMS, decode=DECODE)
 
 
 async def test_pages_pyarrow_will_not_read_take_the_json_path() -> None:
-    pages = ParsedPages()
     row = {"dimensions": ROW["dimensions"], "metrics": {"spend": 1.5, "clicks": 3}}  # bare numbers
     body = _envelope(list=[row], page_info=PAGE_INFO)
-    data = await _client(lambda request: httpx.Response(200, content=body), pages).get(
-        "report/integrated/get/", PARAMS
+    data = await _client(lambda request: httpx.Response(200, content=body)).get(
+        SPEC.path, PARAMS, decode=DECODE
     )
-    assert data["list"] == [row] and "arrow_page" not in data
+    assert isinstance(data, dict) and data["list"] == [row]
 
 
-async def test_other_endpoints_pass_through() -> None:
-    pages = ParsedPages()
-    body = _envelope(list=[{"campaign_id": "1"}], page_info=PAGE_INFO)
-    data = await _client(lambda request: httpx.Response(200, content=body), pages).get("campaign/get/", {})
-    assert data["list"] == [{"campaign_id": "1"}]
+async def test_without_a_decoder_the_body_is_read_as_json() -> None:
+    body = _envelope(list=[ROW], page_info=PAGE_INFO)
+    data = await _client(lambda request: httpx.Response(200, content=body)).get(SPEC.path, PARAMS)
+    assert data["list"] == [ROW]

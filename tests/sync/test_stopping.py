@@ -7,7 +7,7 @@ import signal
 
 import pytest
 
-from tiktok_ads_mart.stopping import StopRequested, raise_if_stop_requested, stop_between_pages
+from tiktok_ads_mart.sync.stopping import StopRequested, raise_if_stop_requested, stop_between_pages
 
 
 @pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM])

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pyarrow as pa
 
 from tiktok_ads_mart.catalog import BUILTIN_STREAMS, ENTITY_STREAMS, ReportSpec
-from tiktok_ads_mart.transform import (
+from tiktok_ads_mart.sync.arrow import (
     DECIMAL,
     AdvertiserContext,
     entity_table,
@@ -147,8 +147,8 @@ def test_advertiser_rows_epoch_create_time_and_decimal_balance() -> None:
 
 
 def test_timezones_by_name_or_offset() -> None:
-    from tiktok_ads_mart.sync import context_for
-    from tiktok_ads_mart.transform import zone_for
+    from tiktok_ads_mart.sync.advertisers import context_for
+    from tiktok_ads_mart.sync.arrow import zone_for
 
     moment = dt.datetime(2026, 7, 1, 12, tzinfo=dt.UTC)
     assert moment.astimezone(zone_for("GMT+08:00")).hour == 20  # type: ignore[arg-type]

@@ -15,9 +15,10 @@ from typing import Any
 PageFetcher = Callable[[int], Awaitable[dict[str, Any]]]
 
 
-def total_pages(data: Mapping[str, Any]) -> int:
-    """``page_info.total_page`` of one answer; 0 when absent (an endpoint without paging)."""
-    info = data.get("page_info")
+def total_pages(data: Any) -> int:
+    """``page_info.total_page`` of one answer (a ``data`` dict, or a decoded page with a ``page_info``
+    attribute); 0 when absent (an endpoint without paging)."""
+    info = data.get("page_info") if isinstance(data, Mapping) else getattr(data, "page_info", None)
     if not isinstance(info, Mapping):
         return 0
     try:

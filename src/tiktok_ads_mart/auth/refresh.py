@@ -35,6 +35,8 @@ from tiktok_ads_mart.secret import Secret
 log = logging.getLogger("tiktok_ads_mart.auth")
 
 ACCESS_TOKEN_ENV = "TIKTOK_ACCESS_TOKEN"
+APP_ID_ENV = "TIKTOK_APP_ID"
+APP_SECRET_ENV = "TIKTOK_APP_SECRET"
 REFRESH_AHEAD = timedelta(minutes=5)
 
 
@@ -132,6 +134,13 @@ class RefreshingTokenSource:
             return rotated.access_token
 
 
+def app_from_env(env: Mapping[str, str] | None = None) -> tuple[str | None, Secret | None]:
+    """The developer app's id and secret from ``TIKTOK_APP_ID`` / ``TIKTOK_APP_SECRET`` (empty: unset)."""
+    env = os.environ if env is None else env
+    secret = env.get(APP_SECRET_ENV)
+    return env.get(APP_ID_ENV) or None, Secret(secret) if secret else None
+
+
 def resolve_api_base(
     api_base: str | None = None, *, sandbox: bool = False, env: Mapping[str, str] | None = None
 ) -> str:
@@ -156,7 +165,7 @@ def resolve_token_source(
     env = os.environ if env is None else env
     token = env.get(ACCESS_TOKEN_ENV)
     if token:
-        return StaticTokenSource(Secret(token), app_id=env.get("TIKTOK_APP_ID") or None)
+        return StaticTokenSource(Secret(token), app_id=app_from_env(env)[0])
     if store is None:
         try:
             store = open_store(env)

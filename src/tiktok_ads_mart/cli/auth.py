@@ -36,11 +36,12 @@ from tiktok_ads_mart.auth import (
     open_store,
     resolve_token_source,
 )
-from tiktok_ads_mart.auth.advertisers import advertiser_details, advertiser_ids_for
+from tiktok_ads_mart.auth.refresh import app_from_env
 from tiktok_ads_mart.cli.common import shown
 from tiktok_ads_mart.config import advertiser_id_list, app_credentials
 from tiktok_ads_mart.errors import ConfigError, TokenStoreError
 from tiktok_ads_mart.secret import Secret
+from tiktok_ads_mart.sync.advertisers import advertiser_details, advertiser_ids_for
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -85,7 +86,8 @@ def _app_credentials(
     app_id: str | None, secret: str | None, config_path: Path | None = None
 ) -> tuple[str, Secret]:
     """Flags and env first (Typer reads TIKTOK_APP_ID), then the config file."""
-    secret = _from_stdin(secret, "--secret", "app secret") or os.environ.get("TIKTOK_APP_SECRET") or None
+    from_env = app_from_env()[1]
+    secret = _from_stdin(secret, "--secret", "app secret") or (from_env.reveal() if from_env else None)
     from_file = _from_config_file(config_path) if not app_id or not secret or config_path else {}
     app = app_id or from_file.get("app_id")
     secret_value: Secret | str | None = secret or from_file.get("secret")
@@ -322,8 +324,7 @@ async def _advertisers(profile: str, api_base: str | None, only: tuple[str, ...]
     else:
         base = url_for_bare_token(_named_api_base(api_base, False))
         known = ()
-        app_id = os.environ.get("TIKTOK_APP_ID")
-        secret = Secret(os.environ["TIKTOK_APP_SECRET"]) if os.environ.get("TIKTOK_APP_SECRET") else None
+        app_id, secret = app_from_env()
     async with TikTokClient(base, source) as client:
         ids = list(only) or await advertiser_ids_for(client, known, app_id, secret)
         return await advertiser_details(client, ids)

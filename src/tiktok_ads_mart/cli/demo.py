@@ -133,9 +133,9 @@ def run_demo(
 ) -> int:
     """Run the whole demo; returns the exit code (0 when every advertiser synced)."""
     from tiktok_ads_mart.auth import EncryptedFileStore, resolve_token_source
+    from tiktok_ads_mart.cli.progress import choose_mode, make_reporter, render_summary
     from tiktok_ads_mart.emulator import EmulatorConfig, run_emulator
-    from tiktok_ads_mart.progress import choose_mode, make_reporter, render_summary
-    from tiktok_ads_mart.sync import run_sync
+    from tiktok_ads_mart.sync.run import run_sync
 
     console = console or Console(highlight=False, soft_wrap=True)
     directory.mkdir(parents=True, exist_ok=True)

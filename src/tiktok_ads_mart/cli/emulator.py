@@ -144,7 +144,8 @@ def serve(
     """Serve the emulator; print one JSON line with base_url, portal_url, app_id, secret, access_token and
     advertiser_ids, then log to stderr until Ctrl-C or SIGTERM."""
     from tiktok_ads_mart.emulator.config import EmulatorConfig, EmulatorConfigError
-    from tiktok_ads_mart.emulator.server import Emulator, run_emulator
+    from tiktok_ads_mart.emulator.server import run_emulator
+    from tiktok_ads_mart.emulator.state import Emulator
 
     if token_mode not in ("long-lived", "expiring"):
         fail(f"--token-mode must be long-lived or expiring, got {token_mode!r}", USAGE_EXIT)

@@ -1,6 +1,6 @@
 """What a running `sync` shows: a live rich table on a terminal, plain lines otherwise, nothing with --quiet.
 
-The display only reads the run's counters (:class:`tiktok_ads_mart.engine.RunStats` and the client's
+The display only reads the run's counters (:class:`tiktok_ads_mart.sync.extract.RunStats` and the client's
 stats) from its own thread; it never slows the extraction down or touches a secret.
 """
 
@@ -17,8 +17,8 @@ from rich.table import Table
 from rich.text import Text
 
 from tiktok_ads_mart.cli.common import shown
-from tiktok_ads_mart.engine import RunStats, StreamProgress
-from tiktok_ads_mart.sync import SyncResult
+from tiktok_ads_mart.sync.run import SyncResult
+from tiktok_ads_mart.sync.stats import RunStats, StreamProgress
 
 Mode = Literal["live", "plain", "quiet"]
 MAX_LIVE_ROWS = 18

@@ -94,9 +94,9 @@ def sync_command(
     list_streams: Annotated[bool, typer.Option("--list-streams", help="List the streams and exit.")] = False,
 ) -> None:
     """Load everything the credential can read into the data mart, incrementally."""
+    from tiktok_ads_mart.cli.progress import choose_mode, make_reporter, render_summary
     from tiktok_ads_mart.config import load_settings
-    from tiktok_ads_mart.progress import choose_mode, make_reporter, render_summary
-    from tiktok_ads_mart.sync import run_sync
+    from tiktok_ads_mart.sync.run import run_sync
 
     flags = {
         "api_base": api_base,
@@ -157,7 +157,7 @@ def demo_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the summary and the query.")] = False,
 ) -> None:
     """Start the emulator, authorize through its consent page, sync everything, query the mart."""
-    from tiktok_ads_mart.demo import run_demo
+    from tiktok_ads_mart.cli.demo import run_demo
 
     code = run_demo(directory=directory, duckdb_path=duckdb_path, quiet=quiet)
     if code:

@@ -14,9 +14,8 @@ what makes other connectors slow. Types in the mart:
 
 from __future__ import annotations
 
-import itertools
+import asyncio
 import re
-import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
@@ -29,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pajson
 
+from tiktok_ads_mart.api import Decoded, Decoder
 from tiktok_ads_mart.catalog import EntitySpec, ReportSpec, metric_kind
 
 DECIMAL = pa.decimal128(38, 9)
@@ -257,20 +257,20 @@ def page_schema(dimensions: tuple[str, ...], metrics: tuple[str, ...]) -> pa.Sch
 
 @dataclass(frozen=True)
 class ParsedPage:
-    """A report page already in arrow: its rows, ``page_info`` and TikTok's request id."""
+    """A report page already in arrow: its rows and ``page_info``."""
 
     rows: pa.StructArray
     page_info: dict[str, int]
-    request_id: str | None
 
 
 def parse_report_page(
     dimensions: tuple[str, ...], metrics: tuple[str, ...], body: bytes
-) -> ParsedPage | None:
-    """Parse a successful report page straight into arrow (C++, outside the GIL), or ``None``.
+) -> Decoded[ParsedPage] | None:
+    """Parse a report page straight into arrow (C++, outside the GIL), or ``None``.
 
-    ``None`` means "not a plain success page": an error envelope, a truncated body, bare numbers where
-    strings were expected... The caller then lets the client's ordinary JSON path handle it.
+    ``None`` means "not a page pyarrow reads": a truncated body, bare numbers where strings were
+    expected, an envelope of another shape... The client then reads it the ordinary way. The envelope's
+    code is handed back, not judged: the client's boundary does that.
     """
     if not body:
         return None
@@ -287,35 +287,27 @@ def parse_report_page(
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError, OSError):
         return None
-    if table.num_rows != 1 or table["code"][0].as_py() != 0:
+    code = table["code"][0].as_py() if table.num_rows == 1 else None
+    if code is None:
         return None
+    message, request_id = table["message"][0].as_py(), table["request_id"][0].as_py()
+    if code != 0:  # the client raises its error class; no rows to read
+        return Decoded(int(code), message, request_id, ParsedPage(pa.array([], pa.struct([])), {}))
     data = table["data"].combine_chunks()
     rows = pc.list_flatten(data.field("list"))
     info = data.field("page_info")[0].as_py() or {}
-    request_id = table["request_id"][0].as_py()
-    return ParsedPage(rows, {key: int(value or 0) for key, value in info.items()}, request_id)
+    page = ParsedPage(rows, {key: int(value or 0) for key, value in info.items()})
+    return Decoded(int(code), message, request_id, page)
 
 
-class ParsedPages:
-    """Hand-over of arrow pages from the HTTP transport to the engine, by a key in the small envelope."""
+def report_decoder(spec: ReportSpec) -> Decoder[ParsedPage]:
+    """The decoder the extractor hands ``client.get`` for ``spec``'s pages: parsed in a worker thread."""
+    dimensions, metrics = tuple(spec.dimensions), tuple(spec.metrics)
 
-    def __init__(self) -> None:
-        self._pages: dict[str, ParsedPage] = {}
-        self._lock = threading.Lock()
-        self._counter = itertools.count(1)
+    async def decode(body: bytes) -> Decoded[ParsedPage] | None:
+        return await asyncio.to_thread(parse_report_page, dimensions, metrics, body)
 
-    def put(self, page: ParsedPage) -> str:
-        key = f"p{next(self._counter)}"
-        with self._lock:
-            self._pages[key] = page
-        return key
-
-    def take(self, key: str) -> ParsedPage:
-        with self._lock:
-            return self._pages.pop(key)
-
-    def __len__(self) -> int:
-        return len(self._pages)
+    return decode
 
 
 # --- entities ------------------------------------------------------------------------------------
@@ -404,11 +396,11 @@ __all__ = [
     "UTC_TIMESTAMP",
     "AdvertiserContext",
     "ParsedPage",
-    "ParsedPages",
     "entity_table",
     "is_deleted",
     "page_schema",
     "parse_report_page",
+    "report_decoder",
     "report_schema",
     "report_table",
     "report_table_from_arrow",

@@ -1,6 +1,6 @@
 """The dlt source: one generic resource per stream of the table in :mod:`catalog`, run in cycles.
 
-The requests run in the engine (:mod:`tiktok_ads_mart.engine`); the resources here are plain generators
+The requests run in the engine (:mod:`tiktok_ads_mart.sync.extract`); the resources here are plain generators
 that drain their stream's queue and yield ``None`` while it is empty, which dlt's round-robin extractor
 treats as "nothing yet, ask the next resource", so no resource ever blocks another.
 
@@ -28,19 +28,11 @@ import pyarrow as pa
 from dlt.extract.resource import DltResource
 
 from tiktok_ads_mart.catalog import EntitySpec, ReportSpec, StreamSpec
-from tiktok_ads_mart.engine import (
-    END,
-    Extractor,
-    Job,
-    PlanSettings,
-    RunStats,
-    WindowDone,
-    WindowFailed,
-    plan_entity,
-    plan_report,
-)
-from tiktok_ads_mart.stopping import raise_if_stop_requested
-from tiktok_ads_mart.transform import entity_table
+from tiktok_ads_mart.sync.arrow import entity_table
+from tiktok_ads_mart.sync.extract import END, Extractor, WindowDone, WindowFailed
+from tiktok_ads_mart.sync.plan import Job, PlanSettings, plan_entity, plan_report
+from tiktok_ads_mart.sync.stats import RunStats
+from tiktok_ads_mart.sync.stopping import raise_if_stop_requested
 
 BATCH_ROWS = 20_000  # report rows handed to dlt per item
 
@@ -215,7 +207,7 @@ def _combine(tables: list[pa.Table]) -> pa.Table:
 
 def _write_disposition(spec: StreamSpec, replace_keys: bool, upsert: bool) -> dict[str, Any]:
     if replace_keys and isinstance(spec, ReportSpec):
-        return {"disposition": "append"}  # keys replaced per file by the destination (see duckdb_load)
+        return {"disposition": "append"}  # keys replaced per file by the destination (see duckdb_jobs)
     if upsert:
         return {"disposition": "merge", "strategy": "upsert"}
     # Report pages never repeat a key within one run, so dlt may skip its staging dedup (a big cost);
@@ -242,7 +234,7 @@ def make_resource(run: SourceRun, spec: StreamSpec, budget: CycleBudget) -> DltR
         table_format=run.table_format,
     )
     if run.replace_keys and isinstance(spec, ReportSpec):
-        from tiktok_ads_mart.duckdb_load import KEY_REPLACING_HINT
+        from tiktok_ads_mart.sync.duckdb_jobs import KEY_REPLACING_HINT
 
         resource.apply_hints(additional_table_hints={KEY_REPLACING_HINT: True})
     return resource

@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
+from tiktok_ads_mart.errors import SyncInterrupted
+
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 HINT = b"stopping at the next page or package; what was loaded stays. Ctrl-C again stops at once.\n"
 
@@ -71,6 +73,21 @@ def stop_between_pages() -> Iterator[None]:
         for number, handler in previous.items():
             signal.signal(number, handler)
         _requested = 0
+
+
+# State moves only past days that loaded, so stopping is safe at any moment.
+INTERRUPTED = ": what was loaded stays, and the next sync goes on from there"
+
+
+def interrupted_error(exc: KeyboardInterrupt) -> SyncInterrupted:
+    """A stop that was asked for (SIGINT or SIGTERM) or a second Ctrl-C, as one line and 128 + signal."""
+    signal_number = exc.signal_number if isinstance(exc, StopRequested) else signal.SIGINT
+    what = (
+        "interrupted"
+        if signal_number == signal.SIGINT
+        else f"stopped by {signal.Signals(signal_number).name}"
+    )
+    return SyncInterrupted(f"{what}{INTERRUPTED}", signal_number)
 
 
 __all__ = ["StopRequested", "raise_if_stop_requested", "stop_between_pages"]

@@ -1,0 +1,141 @@
+"""Which requests a stream needs: one job per advertiser and date window, and the cursor to keep.
+
+Reports are read in the widest windows TikTok allows, from the cursor minus the attribution lookback up
+to today in the advertiser's timezone; entities by ``modified_after`` where TikTok supports it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from tiktok_ads_mart.catalog import MAX_WINDOW_DAYS, STATUS_FILTER_FIELD, EntitySpec, ReportSpec, StreamSpec
+from tiktok_ads_mart.sync.arrow import AdvertiserContext
+
+MODIFIED_AFTER_MAX_AGE = timedelta(days=180)  # TikTok keeps modified_after within 6 months
+MODIFIED_AFTER_OVERLAP = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One logical request series: a stream, an advertiser, and (for reports) one date window."""
+
+    spec: StreamSpec
+    advertiser_id: str
+    params: dict[str, Any]
+    window: tuple[date, date] | None = None
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    """The parts of the settings that decide which requests a stream makes."""
+
+    now: datetime
+    start_date: date | None
+    end_date: date | None
+    lookback_days: int
+    default_history_days: int
+    include_deleted: bool
+
+    @property
+    def backfill(self) -> bool:
+        return self.start_date is not None or self.end_date is not None
+
+
+def local_today(now: datetime, ctx: AdvertiserContext) -> date:
+    """Today in the advertiser's timezone: TikTok's report dates are advertiser-local."""
+    return now.astimezone(ctx.zone).date()
+
+
+def date_windows(start: date, end: date, span_days: int) -> list[tuple[date, date]]:
+    """Split [start, end] into the widest windows TikTok allows (both ends inclusive)."""
+    windows: list[tuple[date, date]] = []
+    cursor = start
+    while cursor <= end:
+        last = min(end, cursor + timedelta(days=span_days - 1))
+        windows.append((cursor, last))
+        cursor = last + timedelta(days=1)
+    return windows
+
+
+def report_range(plan: PlanSettings, ctx: AdvertiserContext, cursor: str | None) -> tuple[date, date] | None:
+    """The days to read: the explicit range, or from the cursor minus the lookback, up to today.
+
+    The cursor is the last day that loaded; it is always read again (it may have been partial) together
+    with ``lookback_days`` before it, so restated conversions are picked up and no hour is lost.
+    """
+    today = local_today(plan.now, ctx)
+    end = plan.end_date or today
+    if plan.start_date is not None:
+        start = plan.start_date
+    elif cursor is not None and not plan.backfill:
+        start = date.fromisoformat(cursor) - timedelta(days=plan.lookback_days)
+    else:
+        start = today - timedelta(days=plan.default_history_days)
+    if start > end:
+        return None
+    return start, end
+
+
+def report_params(spec: ReportSpec, advertiser_id: str, include_deleted: bool) -> dict[str, Any]:
+    params: dict[str, Any] = {
+        "advertiser_id": advertiser_id,
+        "report_type": spec.report_type,
+        "data_level": spec.data_level,
+        "dimensions": list(spec.dimensions),
+        "metrics": list(spec.metrics),
+    }
+    status_field = STATUS_FILTER_FIELD[spec.level]
+    if include_deleted and status_field is not None:
+        params["filtering"] = [
+            {"field_name": status_field, "filter_type": "IN", "filter_value": '["STATUS_ALL"]'}
+        ]
+    return params
+
+
+def plan_report(
+    spec: ReportSpec, ctx: AdvertiserContext, cursor: str | None, plan: PlanSettings
+) -> tuple[list[Job], str | None]:
+    """The jobs for one advertiser and the cursor to store once all of them loaded (None: keep)."""
+    base = report_params(spec, ctx.advertiser_id, plan.include_deleted)
+    if spec.grain == "lifetime":
+        return [Job(spec, ctx.advertiser_id, {**base, "query_lifetime": True})], None
+    span = report_range(plan, ctx, cursor)
+    if span is None:
+        return [], None
+    windows = date_windows(span[0], span[1], MAX_WINDOW_DAYS[spec.grain])
+    jobs = [
+        Job(spec, ctx.advertiser_id, {**base, "start_date": a.isoformat(), "end_date": b.isoformat()}, (a, b))
+        for a, b in windows
+    ]
+    new_cursor = None if plan.backfill else span[1].isoformat()
+    if cursor is not None and new_cursor is not None and new_cursor < cursor:
+        new_cursor = cursor
+    return jobs, new_cursor
+
+
+def plan_entity(spec: EntitySpec, advertiser_id: str, cursor: str | None, plan: PlanSettings) -> Job:
+    params: dict[str, Any] = {"advertiser_id": advertiser_id}
+    filtering: dict[str, Any] = {}
+    if plan.include_deleted and spec.status_all:
+        filtering["primary_status"] = spec.status_all
+    if spec.modified_after and cursor is not None and not plan.backfill:
+        since = datetime.strptime(cursor, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC) - MODIFIED_AFTER_OVERLAP
+        if plan.now - since < MODIFIED_AFTER_MAX_AGE:
+            filtering["modified_after"] = since.strftime("%Y-%m-%d %H:%M:%S")
+    if filtering:
+        params["filtering"] = filtering
+    return Job(spec, advertiser_id, params)
+
+
+__all__ = [
+    "Job",
+    "PlanSettings",
+    "date_windows",
+    "local_today",
+    "plan_entity",
+    "plan_report",
+    "report_params",
+    "report_range",
+]
