@@ -35,6 +35,7 @@ from tiktok_ads_mart.api.hosts import (
     checked_api_base,
     choose_api_base,
 )
+from tiktok_ads_mart.api.ratelimit import TIERS
 from tiktok_ads_mart.catalog import (
     ADVERTISER_DAILY_EXTRA,
     AUDIENCE_DIMENSIONS,
@@ -58,20 +59,19 @@ from tiktok_ads_mart.secret import Secret
 
 ENV_PREFIX = "TIKTOK_ADS_MART_"
 CONFIG_FILE_NAME = "tiktok-ads-mart.toml"
-RATE_TIERS: dict[str, tuple[int, int]] = {
-    "basic": (10, 600),
-    "advanced": (20, 1200),
-    "premium": (30, 1800),
-    "ultimate": (50, 3000),
-}
 MAX_LOOKBACK_DAYS = 28
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _MEMORY = re.compile(r"^\d+(\.\d+)?(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
 
 
-def home_dir() -> Path:
-    """Where config and the encrypted store live: ``TIKTOK_ADS_MART_HOME`` or ~/.config/tiktok-ads-mart."""
-    return Path(os.environ.get("TIKTOK_ADS_MART_HOME") or Path.home() / ".config" / "tiktok-ads-mart")
+HOME_ENV = "TIKTOK_ADS_MART_HOME"
+
+
+def home_dir(env: Mapping[str, str] | None = None) -> Path:
+    """Where the encrypted store and dlt's state live: ``$TIKTOK_ADS_MART_HOME`` or ~/.config/tiktok-ads-mart."""
+    env = os.environ if env is None else env
+    value = env.get(HOME_ENV)
+    return Path(value).expanduser() if value else Path.home() / ".config" / "tiktok-ads-mart"
 
 
 @dataclass(frozen=True)
@@ -110,14 +110,10 @@ class SyncSettings:
     api_base_origin: str | None = field(default=None, compare=False)
 
     @property
-    def backfill(self) -> bool:
-        """An explicit date range loads that range and leaves the incremental state alone."""
-        return self.start_date is not None or self.end_date is not None
-
-    @property
     def rate_limits(self) -> tuple[int, int]:
         """(qps, qpm): explicit numbers win over the tier."""
-        tier_qps, tier_qpm = RATE_TIERS[self.rate_tier]
+        tier = TIERS[self.rate_tier]
+        tier_qps, tier_qpm = tier.qps, tier.qpm
         return (tier_qps if self.qps is None else self.qps, tier_qpm if self.qpm is None else self.qpm)
 
     def named_api_base(self) -> ApiBase | None:
@@ -221,8 +217,8 @@ def _as_str(name: str, value: Any) -> str:
 
 def _as_tier(name: str, value: Any) -> str:
     tier = str(value).strip().lower()
-    if tier not in RATE_TIERS:
-        raise ConfigError(f"{name}: unknown rate tier {value!r}; choose one of {', '.join(RATE_TIERS)}")
+    if tier not in TIERS:
+        raise ConfigError(f"{name}: unknown rate tier {value!r}; choose one of {', '.join(TIERS)}")
     return tier
 
 
@@ -459,8 +455,8 @@ def setting_names() -> list[str]:
 __all__ = [
     "CONFIG_FILE_NAME",
     "ENV_PREFIX",
+    "HOME_ENV",
     "PARSERS",
-    "RATE_TIERS",
     "SyncSettings",
     "app_credentials",
     "home_dir",

@@ -39,7 +39,7 @@ def test_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.destination == "duckdb"
     assert settings.duckdb_path == Path("tiktok_ads.duckdb")
     assert settings.rate_limits == (10, 600)
-    assert not settings.backfill
+    assert settings.start_date is None and settings.end_date is None
     assert len(settings.selected_streams()) == 32
 
 
@@ -54,7 +54,7 @@ def test_lists_dates_tiers_and_booleans_parse(tmp_path: Path) -> None:
     settings = load_settings({}, config_path=_file(tmp_path, ""), environ=env)
     assert [s.name for s in settings.selected_streams()] == ["campaigns", "ad_report_daily"]
     assert settings.advertiser_ids == ("123", "456")
-    assert settings.start_date == dt.date(2026, 1, 1) and settings.backfill
+    assert settings.start_date == dt.date(2026, 1, 1)
     assert settings.include_deleted is False
     assert settings.rate_limits == (30, 1800)
 

@@ -22,11 +22,11 @@ from tiktok_ads_mart.auth.store import (
     EncryptedFileStore,
     KeyringStore,
     TokenStore,
-    home_dir,
     open_store,
     usable_keyring,
 )
 from tiktok_ads_mart.auth.tokens import Credential
+from tiktok_ads_mart.config import home_dir
 
 __all__ = [
     "DEFAULT_REDIRECT_URI",

@@ -24,10 +24,10 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from tiktok_ads_mart.auth.tokens import Credential
+from tiktok_ads_mart.config import home_dir
 from tiktok_ads_mart.errors import ConfigError, TokenStoreError
 from tiktok_ads_mart.secret import Secret
 
-HOME_ENV = "TIKTOK_ADS_MART_HOME"
 PASSPHRASE_ENV = "TIKTOK_ADS_MART_PASSPHRASE"
 STORE_ENV = "TIKTOK_ADS_MART_STORE"
 CREDENTIALS_FILE = "credentials.enc"
@@ -41,13 +41,6 @@ HOW_TO_ENABLE = (
     f"set {PASSPHRASE_ENV} to keep credentials in an encrypted file, or install a system keyring "
     "(e.g. GNOME Keyring / KWallet / macOS Keychain)"
 )
-
-
-def home_dir(env: Mapping[str, str] | None = None) -> Path:
-    """``$TIKTOK_ADS_MART_HOME`` or ``~/.config/tiktok-ads-mart``."""
-    env = os.environ if env is None else env
-    value = env.get(HOME_ENV)
-    return Path(value).expanduser() if value else Path.home() / ".config" / "tiktok-ads-mart"
 
 
 class TokenStore(Protocol):

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from tiktok_ads_mart.catalog import MAX_WINDOW_DAYS, STATUS_FILTER_FIELD, EntitySpec, ReportSpec, StreamSpec
+from tiktok_ads_mart.config import SyncSettings
 from tiktok_ads_mart.sync.arrow import AdvertiserContext
 
 MODIFIED_AFTER_MAX_AGE = timedelta(days=180)  # TikTok keeps modified_after within 6 months
@@ -40,7 +41,19 @@ class PlanSettings:
 
     @property
     def backfill(self) -> bool:
+        """An explicit date range loads that range and leaves the incremental state alone."""
         return self.start_date is not None or self.end_date is not None
+
+    @classmethod
+    def from_settings(cls, settings: SyncSettings) -> PlanSettings:
+        return cls(
+            now=settings.clock(),
+            start_date=settings.start_date,
+            end_date=settings.end_date,
+            lookback_days=settings.lookback_days,
+            default_history_days=settings.default_history_days,
+            include_deleted=settings.include_deleted,
+        )
 
 
 def local_today(now: datetime, ctx: AdvertiserContext) -> date:

@@ -291,14 +291,7 @@ def run_sync(
                 if ctx.advertiser_id not in stats.failures
             }
             result.advertisers = len(extractor.contexts)
-            plan = PlanSettings(
-                now=settings.clock(),
-                start_date=settings.start_date,
-                end_date=settings.end_date,
-                lookback_days=settings.lookback_days,
-                default_history_days=settings.default_history_days,
-                include_deleted=settings.include_deleted,
-            )
+            plan = PlanSettings.from_settings(settings)
             load_in_cycles(pipeline, settings, extractor, advertiser_rows, plan, stats, reporter)
             prune_loaded_packages(pipeline)
             make_private(settings.resolved_pipelines_dir())
