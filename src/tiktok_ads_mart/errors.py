@@ -3,9 +3,12 @@
 TikTok answers errors as HTTP 200 with a non-zero ``code`` in the envelope, so the class of an error
 decides what the caller does next, not the HTTP status::
 
-    TikTokAdsMartError
+    TikTokAdsMartError         anything this package raises on purpose; its message is safe to show (exit 1)
     ├── ConfigError            bad settings or input; refused before any request (exit code 2)
     ├── TokenStoreError        no usable encrypted store, or it cannot be read
+    ├── LoginError             the browser part of a login: denied, timed out, wrong state, port taken
+    ├── PipelineBusy           another sync holds the pipeline; try again later (exit 75, EX_TEMPFAIL)
+    ├── SyncInterrupted        Ctrl-C or SIGTERM stopped a sync between pages (exit 128 + signal)
     ├── TransportError         the request never got a readable answer (network, timeout, 5xx, bad JSON)
     └── ApiError               TikTok answered with a non-zero code (carries code, message, request_id)
         ├── AuthExpired        re-authorise: 40102, 40103, 40104, 40105, 40106, 40107
@@ -88,6 +91,10 @@ class TokenStoreError(TikTokAdsMartError):
     """The encrypted credential store is missing, locked or unreadable."""
 
 
+class LoginError(TikTokAdsMartError):
+    """The browser part of a login failed: denied, timed out, wrong state, or the port is taken."""
+
+
 class TransportError(TikTokAdsMartError):
     """No usable answer: connection failure, timeout, HTTP 5xx, or a body that is not the JSON envelope."""
 
@@ -133,9 +140,20 @@ class InvalidRequest(ApiError):
     """The request itself is wrong (a parameter, a limit); retrying cannot help."""
 
 
-REAUTHORISE_CODES = frozenset({40102, 40103, 40104, 40105, 40106, 40107})
-THROTTLE_CODES = frozenset({40100, 40132, 61000})
-SKIP_ADVERTISER_CODES = frozenset({40001, 40300})
+REAUTHORISE_CODES = frozenset(
+    {
+        ApiCode.ACCESS_TOKEN_EXPIRE,
+        ApiCode.REFRESH_TOKEN_EXPIRE,
+        ApiCode.EMPTY_ACCESS_TOKEN,
+        ApiCode.INVALID_ACCESS_TOKEN,
+        ApiCode.INVALID_CORE_USER,
+        ApiCode.INVALID_REFRESH_TOKEN,
+    }
+)
+THROTTLE_CODES = frozenset(
+    {ApiCode.REQUEST_TOO_FREQUENT, ApiCode.REQUEST_FREQUENCY_LIMITED, ApiCode.TOO_MANY_REQUESTS_BL}
+)
+SKIP_ADVERTISER_CODES = frozenset({ApiCode.PERMISSION_ERROR, ApiCode.ADVERTISER_NOT_EXIST})
 
 
 def error_class_for(code: int) -> type[ApiError]:

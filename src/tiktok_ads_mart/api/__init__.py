@@ -11,6 +11,7 @@ from tiktok_ads_mart.api.client import (
     Envelope,
     StaticTokenSource,
     TikTokClient,
+    TokenCredential,
     TokenSource,
     read_envelope,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "RetryPolicy",
     "StaticTokenSource",
     "TikTokClient",
+    "TokenCredential",
     "TokenSource",
     "encode_query",
     "encode_query_value",

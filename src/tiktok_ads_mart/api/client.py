@@ -29,7 +29,7 @@ from tiktok_ads_mart.api.encoding import encode_body, encode_query, join_url, lo
 from tiktok_ads_mart.api.paging import iterate_pages
 from tiktok_ads_mart.api.ratelimit import DEFAULT_RATE_LIMITS, RateLimiter, RateLimits, limiter_for
 from tiktok_ads_mart.api.retry import DEFAULT_RETRY_POLICY, RetryPolicy
-from tiktok_ads_mart.errors import ApiError, AuthExpired, RateLimited, TransportError, api_error
+from tiktok_ads_mart.errors import ApiCode, ApiError, AuthExpired, RateLimited, TransportError, api_error
 from tiktok_ads_mart.secret import Secret
 
 log = logging.getLogger("tiktok_ads_mart.api")
@@ -75,12 +75,31 @@ class TokenSource(Protocol):
         ...
 
 
+class TokenCredential(TokenSource, Protocol):
+    """A token source that also says whose token it is, which a run needs to know: the developer app
+    (whose rate limit it shares), the advertisers it reads, and the API host that issued it (the only
+    host its token may go to; ``None`` for a bare token, which goes where the run is pointed)."""
+
+    @property
+    def app_id(self) -> str | None: ...
+
+    @property
+    def advertiser_ids(self) -> tuple[str, ...]: ...
+
+    @property
+    def api_base(self) -> str | None: ...
+
+
 class StaticTokenSource:
     """A fixed token (``TIKTOK_ACCESS_TOKEN``, the sandbox's portal token): nothing to refresh."""
 
-    def __init__(self, token: Secret | str, *, app_id: str | None = None) -> None:
+    def __init__(
+        self, token: Secret | str, *, app_id: str | None = None, advertiser_ids: tuple[str, ...] = ()
+    ) -> None:
         self._token = token if isinstance(token, Secret) else Secret(token)
         self.app_id = app_id
+        self.advertiser_ids = advertiser_ids
+        self.api_base: str | None = None
 
     async def access_token(self) -> Secret:
         return self._token
@@ -308,7 +327,7 @@ class TikTokClient:
         refreshed = False
         source = self.token_source if auth else None
         if auth and source is None:
-            raise AuthExpired(40104, f"no access token configured; {LOGIN_AGAIN}")
+            raise AuthExpired(ApiCode.EMPTY_ACCESS_TOKEN, f"no access token configured; {LOGIN_AGAIN}")
         while True:
             attempt += 1
             token = await source.access_token() if source is not None else None
@@ -338,20 +357,13 @@ class TikTokClient:
                     retryable = False
                 if not retryable or attempt >= self.retry.max_attempts:
                     raise
-                delay = self._retry_delay(attempt, throttled=isinstance(exc, RateLimited))
+                delay = self.retry.delay(attempt, throttled=isinstance(exc, RateLimited))
                 self.stats.retries += 1
                 self._log_retry(path, exc, attempt, delay)
                 await asyncio.sleep(delay)
                 continue
             self.limiter.on_success()
             return envelope
-
-    def _retry_delay(self, attempt: int, *, throttled: bool) -> float:
-        """A refused (40100) request waits for TikTok's window to free and then queues at the limiter
-        like any other; no jitter is needed, the limiter spaces the retries. Other failures back off."""
-        if not throttled:
-            return self.retry.delay(attempt)
-        return max(self.retry.throttle_delay, self.retry.delay(attempt))
 
     def _count(self, exc: Exception) -> None:
         if isinstance(exc, ApiError):

@@ -37,9 +37,10 @@ class RetryPolicy:
         step = min(self.max_delay, self.base_delay * (2.0 ** (attempt - 1)))
         wait = step / 2 + random.uniform(0.0, step / 2)
         if throttled:
-            wait = max(wait, self.throttle_delay * random.uniform(1.0, 1.5))
-        return min(wait, max(self.max_delay, self.throttle_delay))
+            # a refused request waits for TikTok's window to free and then queues at the limiter like any
+            # other: no jitter is needed, the limiter spaces the retries
+            return max(self.throttle_delay, wait)
+        return wait
 
 
 DEFAULT_RETRY_POLICY = RetryPolicy()
-NO_RETRY = RetryPolicy(max_attempts=1)

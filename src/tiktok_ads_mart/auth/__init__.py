@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tiktok_ads_mart.auth.callback import CallbackServer, LoginError
+from tiktok_ads_mart.auth.callback import CallbackServer
 from tiktok_ads_mart.auth.oauth import (
     DEFAULT_REDIRECT_URI,
     LoginOptions,
@@ -27,6 +27,7 @@ from tiktok_ads_mart.auth.store import (
 )
 from tiktok_ads_mart.auth.tokens import Credential
 from tiktok_ads_mart.config import home_dir
+from tiktok_ads_mart.errors import LoginError
 
 __all__ = [
     "DEFAULT_REDIRECT_URI",

@@ -18,14 +18,10 @@ from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
 
 from tiktok_ads_mart.api.hosts import is_loopback
-from tiktok_ads_mart.errors import ConfigError, TikTokAdsMartError
+from tiktok_ads_mart.errors import ConfigError, LoginError
 from tiktok_ads_mart.secret import Secret
 
 _MAX_REQUEST = 16 * 1024
-
-
-class LoginError(TikTokAdsMartError):
-    """The browser part of a login failed: denied, timed out, wrong state, or the port is taken."""
 
 
 @dataclass(frozen=True)

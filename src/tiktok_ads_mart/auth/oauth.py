@@ -20,10 +20,10 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 
 from tiktok_ads_mart.api import DEFAULT_RATE_LIMITS, PRODUCTION_API_BASE, RateLimits, TikTokClient
-from tiktok_ads_mart.auth.callback import CallbackServer, LoginError
+from tiktok_ads_mart.auth.callback import CallbackServer
 from tiktok_ads_mart.auth.store import TokenStore, open_store
 from tiktok_ads_mart.auth.tokens import Credential
-from tiktok_ads_mart.errors import ConfigError, TikTokAdsMartError, TokenStoreError
+from tiktok_ads_mart.errors import ConfigError, LoginError, TikTokAdsMartError, TokenStoreError
 from tiktok_ads_mart.secret import Secret
 
 log = logging.getLogger("tiktok_ads_mart.auth")

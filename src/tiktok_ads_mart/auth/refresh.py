@@ -22,14 +22,14 @@ from tiktok_ads_mart.api import (
     RateLimits,
     StaticTokenSource,
     TikTokClient,
-    TokenSource,
+    TokenCredential,
 )
 from tiktok_ads_mart.api.client import LOGIN_AGAIN
 from tiktok_ads_mart.api.hosts import ApiBase, choose_api_base, url_for_bare_token, url_for_stored_token
 from tiktok_ads_mart.auth.oauth import refresh_access_token, revoke_token
 from tiktok_ads_mart.auth.store import TokenStore, open_store
 from tiktok_ads_mart.auth.tokens import Credential, utc_now
-from tiktok_ads_mart.errors import ApiError, AuthExpired, TokenStoreError
+from tiktok_ads_mart.errors import ApiCode, ApiError, AuthExpired, TokenStoreError
 from tiktok_ads_mart.secret import Secret
 
 log = logging.getLogger("tiktok_ads_mart.auth")
@@ -41,7 +41,7 @@ REFRESH_AHEAD = timedelta(minutes=5)
 
 
 class RefreshingTokenSource:
-    """A :class:`~tiktok_ads_mart.api.TokenSource` backed by a stored credential."""
+    """A :class:`~tiktok_ads_mart.api.TokenCredential` backed by a stored credential."""
 
     def __init__(
         self,
@@ -110,7 +110,8 @@ class RefreshingTokenSource:
             current = self._credential
             if current.refresh_token is None:
                 raise AuthExpired(
-                    40102, f"the access token expired and there is no refresh token; {LOGIN_AGAIN}"
+                    ApiCode.ACCESS_TOKEN_EXPIRE,
+                    f"the access token expired and there is no refresh token; {LOGIN_AGAIN}",
                 )
             async with TikTokClient(
                 self.api_base, None, limits=self._limits, http=self._http, app_key=self.app_id
@@ -156,7 +157,7 @@ def resolve_token_source(
     *,
     limits: RateLimits = DEFAULT_RATE_LIMITS,
     http: httpx.AsyncClient | None = None,
-) -> TokenSource:
+) -> TokenCredential:
     """The token source for a run: ``TIKTOK_ACCESS_TOKEN`` if set (static), else the stored profile.
 
     A stored profile's token is bound to the host that issued it (:func:`url_for_stored_token`);

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
-from typing import Any, Literal
+from typing import Literal
 
 from rich.console import Console, Group
 from rich.live import Live
@@ -17,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tiktok_ads_mart.cli.common import shown
-from tiktok_ads_mart.sync.run import SyncResult
+from tiktok_ads_mart.sync.run import ClientStatsReader, Reporter, SilentReporter, SyncResult
 from tiktok_ads_mart.sync.stats import RunStats, StreamProgress
 
 Mode = Literal["live", "plain", "quiet"]
@@ -38,19 +37,19 @@ class _Rate:
         return (count - first_c) / (now - first_t) if now > first_t else 0.0
 
 
-class BaseReporter:
-    """Shared bookkeeping: the phase, the counters to read, the request rate."""
+class BaseReporter(SilentReporter):
+    """Shared bookkeeping of the displays that show something: the phase, the counters, the request rate."""
 
     def __init__(self, console: Console) -> None:
         self.console = console
         self.stats: RunStats | None = None
-        self.client_stats: Callable[[], Any] = lambda: None
+        self.client_stats: ClientStatsReader = lambda: None
         self.qps = 0
         self.phase_name = "starting"
         self.started = time.monotonic()
         self._rate = _Rate()
 
-    def start(self, stats: RunStats, client_stats: Callable[[], Any], qps: int) -> None:
+    def start(self, stats: RunStats, client_stats: ClientStatsReader, qps: int) -> None:
         self.stats, self.client_stats, self.qps = stats, client_stats, qps
         self.started = time.monotonic()
 
@@ -64,7 +63,7 @@ class BaseReporter:
         stats = self.client_stats()
         if stats is None:
             return 0, 0, 0
-        return int(stats.requests), int(stats.throttled), int(stats.retries)
+        return stats.requests, stats.throttled, stats.retries
 
     def headline(self) -> str:
         requests, throttled, retries = self.requests()
@@ -83,10 +82,6 @@ class BaseReporter:
             return dict(self.stats.progress)
 
 
-class QuietReporter(BaseReporter):
-    """Errors only: the CLI prints those itself."""
-
-
 class PlainReporter(BaseReporter):
     """One status line every few seconds and one line per finished stream and advertiser."""
 
@@ -97,7 +92,7 @@ class PlainReporter(BaseReporter):
         self._thread: threading.Thread | None = None
         self._reported: set[tuple[str, str]] = set()
 
-    def start(self, stats: RunStats, client_stats: Callable[[], Any], qps: int) -> None:
+    def start(self, stats: RunStats, client_stats: ClientStatsReader, qps: int) -> None:
         super().start(stats, client_stats, qps)
         self._thread = threading.Thread(target=self._loop, name="sync-progress", daemon=True)
         self._thread.start()
@@ -139,7 +134,7 @@ class LiveReporter(BaseReporter):
         super().__init__(console)
         self._live = Live(console=console, refresh_per_second=4, transient=True, get_renderable=self._render)
 
-    def start(self, stats: RunStats, client_stats: Callable[[], Any], qps: int) -> None:
+    def start(self, stats: RunStats, client_stats: ClientStatsReader, qps: int) -> None:
         super().start(stats, client_stats, qps)
         self._live.start()
 
@@ -174,9 +169,9 @@ def _finished(entry: StreamProgress) -> bool:
     return entry.failed is not None or bool(entry.windows_total and entry.windows_done >= entry.windows_total)
 
 
-def make_reporter(mode: Mode, console: Console) -> BaseReporter:
-    if mode == "quiet":
-        return QuietReporter(console)
+def make_reporter(mode: Mode, console: Console) -> Reporter:
+    if mode == "quiet":  # errors only: the CLI prints those itself
+        return SilentReporter()
     if mode == "plain":
         return PlainReporter(console)
     return LiveReporter(console)
@@ -216,7 +211,6 @@ __all__ = [
     "LiveReporter",
     "Mode",
     "PlainReporter",
-    "QuietReporter",
     "choose_mode",
     "make_reporter",
     "render_summary",

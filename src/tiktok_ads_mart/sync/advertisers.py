@@ -10,10 +10,10 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from tiktok_ads_mart.api import TikTokClient
+from tiktok_ads_mart.api import TikTokClient, TokenCredential
 from tiktok_ads_mart.auth.oauth import fetch_advertiser_names
 from tiktok_ads_mart.auth.refresh import app_from_env
-from tiktok_ads_mart.errors import ApiError, ConfigError, PermissionDenied, TransportError
+from tiktok_ads_mart.errors import ApiCode, ApiError, ConfigError, PermissionDenied, TransportError
 from tiktok_ads_mart.secret import Secret
 from tiktok_ads_mart.sync.arrow import AdvertiserContext, zone_for
 from tiktok_ads_mart.sync.stats import RunStats
@@ -46,11 +46,10 @@ async def advertiser_ids_for(
     return [advertiser_id for advertiser_id, _ in await fetch_advertiser_names(client, app_id, secret)]
 
 
-async def discover_advertiser_ids(client: TikTokClient, token: Any) -> list[str]:
+async def discover_advertiser_ids(client: TikTokClient, token: TokenCredential) -> list[str]:
     """Every advertiser the credential reads: the stored list, else ``oauth2/advertiser/get/``."""
     env_app_id, secret = app_from_env()
-    app_id = env_app_id or getattr(token, "app_id", None)
-    return await advertiser_ids_for(client, tuple(getattr(token, "advertiser_ids", ()) or ()), app_id, secret)
+    return await advertiser_ids_for(client, token.advertiser_ids, env_app_id or token.app_id, secret)
 
 
 async def advertiser_info(
@@ -101,7 +100,10 @@ async def fetch_advertisers(
     returned = {str(row.get("advertiser_id")) for row in rows}
     for advertiser_id in dict.fromkeys(advertiser_ids):
         if advertiser_id not in returned and advertiser_id not in stats.failures:
-            denied(advertiser_id, PermissionDenied(40001, "advertiser not returned by advertiser/info/"))
+            denied(
+                advertiser_id,
+                PermissionDenied(ApiCode.PERMISSION_ERROR, "advertiser not returned by advertiser/info/"),
+            )
     return rows
 
 

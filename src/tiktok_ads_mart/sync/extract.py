@@ -31,7 +31,7 @@ from tiktok_ads_mart.catalog import (
     EntitySpec,
     ReportSpec,
 )
-from tiktok_ads_mart.errors import ApiError, AuthExpired, PermissionDenied, TransportError
+from tiktok_ads_mart.errors import ApiCode, ApiError, AuthExpired, PermissionDenied, TransportError
 from tiktok_ads_mart.sync.arrow import (
     AdvertiserContext,
     ParsedPage,
@@ -150,7 +150,11 @@ class Extractor:
     async def _run_job(self, job: Job, out: queue.SimpleQueue[Any]) -> None:
         name = job.spec.name
         if self.stats.fatal is not None or job.advertiser_id in self._denied:
-            out.put(WindowFailed(job, self.stats.fatal or PermissionDenied(40001, "advertiser skipped")))
+            out.put(
+                WindowFailed(
+                    job, self.stats.fatal or PermissionDenied(ApiCode.PERMISSION_ERROR, "advertiser skipped")
+                )
+            )
             return
         latest: list[str] = []
         try:
@@ -189,7 +193,7 @@ class Extractor:
         async with self._slots:
             if self.stats.fatal is not None or job.advertiser_id in self._denied:
                 raise self.stats.fatal or PermissionDenied(
-                    40001, "advertiser skipped after a permission error"
+                    ApiCode.PERMISSION_ERROR, "advertiser skipped after a permission error"
                 )
             if isinstance(spec, ReportSpec):
                 data: ParsedPage | dict[str, Any] = await self.client.get(

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
-from tiktok_ads_mart.api import RateLimits, TikTokClient, TokenSource
+from tiktok_ads_mart.api import ClientStats, RateLimits, TikTokClient, TokenCredential
 from tiktok_ads_mart.config import SyncSettings
 from tiktok_ads_mart.errors import (
     SyncInterrupted,
@@ -47,16 +47,22 @@ from tiktok_ads_mart.sync.stopping import interrupted_error, raise_if_stop_reque
 log = logging.getLogger("tiktok_ads_mart.sync")
 
 
+ClientStatsReader = Callable[[], ClientStats | None]
+"""How a display reads the client's counters while the run goes on (None before the client exists)."""
+
+
 class Reporter(Protocol):
     """What `sync` tells the display (see :mod:`tiktok_ads_mart.cli.progress`)."""
 
-    def start(self, stats: RunStats, client_stats: Callable[[], Any], qps: int) -> None: ...
+    def start(self, stats: RunStats, client_stats: ClientStatsReader, qps: int) -> None: ...
     def phase(self, name: str) -> None: ...
     def stop(self) -> None: ...
 
 
-class _SilentReporter:
-    def start(self, stats: RunStats, client_stats: Callable[[], Any], qps: int) -> None:
+class SilentReporter:
+    """The display of a run nobody watches (a library call, `--quiet`)."""
+
+    def start(self, stats: RunStats, client_stats: ClientStatsReader, qps: int) -> None:
         return None
 
     def phase(self, name: str) -> None:
@@ -90,18 +96,17 @@ class SyncResult:
         return 1 if self.failures or self.fatal is not None else 0
 
 
-def _token_source(settings: SyncSettings) -> Any:
+def _token_source(settings: SyncSettings) -> TokenCredential:
+    """``TIKTOK_ACCESS_TOKEN``, else the stored profile, bound to the host that issued it."""
     from tiktok_ads_mart.auth import resolve_token_source
 
     qps, qpm = settings.rate_limits
-    from tiktok_ads_mart.api import RateLimits
-
     return resolve_token_source(
         settings.profile, api_base=settings.named_api_base(), limits=RateLimits(qps=qps, qpm=qpm)
     )
 
 
-def api_base_for(settings: SyncSettings, token: Any) -> str:
+def api_base_for(settings: SyncSettings, token: TokenCredential) -> str:
     """Where to send requests: a stored credential's host (bound to its issuer when it was resolved),
     else the host the run was pointed at, else production.
 
@@ -110,13 +115,12 @@ def api_base_for(settings: SyncSettings, token: Any) -> str:
     """
     from tiktok_ads_mart.api.hosts import url_for_bare_token, url_for_stored_token
 
-    stored = getattr(token, "api_base", None)
-    if stored:
-        return url_for_stored_token(str(stored), settings.named_api_base(), settings.profile)
+    if token.api_base:  # issued by a host it is bound to
+        return url_for_stored_token(token.api_base, settings.named_api_base(), settings.profile)
     return url_for_bare_token(settings.named_api_base())
 
 
-def default_client_factory(settings: SyncSettings, token: TokenSource) -> ClientFactory:
+def default_client_factory(settings: SyncSettings, token: TokenCredential) -> ClientFactory:
     """A factory the extractor calls inside its own loop (an httpx pool belongs to one loop)."""
     qps, qpm = settings.rate_limits
 
@@ -218,7 +222,7 @@ def load_in_cycles(
 
 
 async def read_advertisers(
-    extractor: Extractor, settings: SyncSettings, token: Any, stats: RunStats
+    extractor: Extractor, settings: SyncSettings, token: TokenCredential, stats: RunStats
 ) -> list[dict[str, Any]]:
     """The named advertisers, else every one the credential reads, with their details."""
     ids = list(settings.advertiser_ids) or await discover_advertiser_ids(extractor.client, token)
@@ -228,8 +232,8 @@ async def read_advertisers(
 def run_sync(
     settings: SyncSettings,
     *,
-    token_source: Any = None,
-    client_factory: Callable[[], Any] | None = None,
+    token_source: TokenCredential | None = None,
+    client_factory: ClientFactory | None = None,
     reporter: Reporter | None = None,
     drop_pending_packages: bool = False,
 ) -> SyncResult:
@@ -238,7 +242,7 @@ def run_sync(
     Args:
         settings: the resolved run (see :func:`tiktok_ads_mart.config.load_settings`).
         token_source: overrides the stored profile / ``TIKTOK_ACCESS_TOKEN`` (the demo, tests).
-        client_factory: builds the API client inside the engine loop (tests pass one over ASGI).
+        client_factory: builds the API client inside the extraction loop (tests pass one over ASGI).
         reporter: the live display; silent by default.
         drop_pending_packages: discard what an earlier run could not load (see :func:`drop_pending`)
             instead of loading it first.
@@ -252,71 +256,138 @@ def run_sync(
     apply_dlt_defaults()
     check_destination(settings)  # dlt's configuration, before any request
     with stop_between_pages(), pipeline_lock(settings.resolved_pipelines_dir(), settings.pipeline_name):
-        started = time.monotonic()
-        # Arrow's default mimalloc pool keeps freed pages; the system allocator hands them back (peak RSS).
-        pa.set_memory_pool(pa.system_memory_pool())
-        limit_malloc_arenas()
-        reporter = reporter or _SilentReporter()
-        stats = RunStats()
+        keep_peak_memory_low()
         token = token_source if token_source is not None else _token_source(settings)
-        factory = client_factory or default_client_factory(settings, token)
-        extractor = Extractor(
-            factory, stats, concurrency=settings.concurrency, max_buffered_pages=2 * settings.concurrency
+        run = SyncRun(settings, token, client_factory or default_client_factory(settings, token), reporter)
+        return run.execute(drop_pending_packages)
+
+
+def keep_peak_memory_low() -> None:
+    """Arrow's default mimalloc pool keeps freed pages; the system allocator hands them back. Both
+    must be set before the worker threads start."""
+    pa.set_memory_pool(pa.system_memory_pool())
+    limit_malloc_arenas()
+
+
+class SyncRun:
+    """One run's phases, in order: discover the advertisers while dlt sets up the pipeline, finish what
+    a killed run left, load package after package, and sum up."""
+
+    def __init__(
+        self,
+        settings: SyncSettings,
+        token: TokenCredential,
+        client_factory: ClientFactory,
+        reporter: Reporter | None,
+    ) -> None:
+        self.settings, self.token = settings, token
+        self.started = time.monotonic()
+        self.reporter = reporter or SilentReporter()
+        self.stats = RunStats()
+        self.extractor = Extractor(
+            client_factory,
+            self.stats,
+            concurrency=settings.concurrency,
+            max_buffered_pages=2 * settings.concurrency,
         )
-        result = SyncResult(destination=settings.destination, dataset_name=settings.dataset_name)
-        qps, _ = settings.rate_limits
-        reporter.start(stats, lambda: getattr(extractor.client, "stats", None), qps)
-        pipeline: Any = None
+        self.result = SyncResult(destination=settings.destination, dataset_name=settings.dataset_name)
+        self.pipeline: Any = None
+
+    def execute(self, drop_pending_packages: bool) -> SyncResult:
+        """The phases, with every failure on the way turned into one line (and a hint if rows wait)."""
+        self.reporter.start(self.stats, lambda: self.extractor.client.stats, self.settings.rate_limits[0])
         try:
             # the advertisers are asked for while dlt is imported and the pipeline set up
-            reporter.phase("discovering advertisers")
-            discovery = extractor.start(read_advertisers(extractor, settings, token, stats))
-            pipeline = make_pipeline(settings)
-            reporter.phase("reading the destination's state")
-            # state lives in the destination too: a mart that was dropped or moved starts over, not at the cursor
-            pipeline.sync_destination()
-            if drop_pending_packages and (dropped := drop_pending(pipeline)):
-                log.warning(
-                    "dropped %d load package(s) an earlier run could not load; their days are read again",
-                    dropped,
-                )
-            if pipeline.has_pending_data:
-                reporter.phase("finishing an interrupted load")
-                finish_pending(pipeline, settings)
-            reporter.phase("discovering advertisers")
-            advertiser_rows = discovery.result()
-            extractor.contexts = {
-                ctx.advertiser_id: ctx
-                for ctx in map(context_for, advertiser_rows)
-                if ctx.advertiser_id not in stats.failures
-            }
-            result.advertisers = len(extractor.contexts)
-            plan = PlanSettings.from_settings(settings)
-            load_in_cycles(pipeline, settings, extractor, advertiser_rows, plan, stats, reporter)
-            prune_loaded_packages(pipeline)
-            make_private(settings.resolved_pipelines_dir())
+            self.reporter.phase("discovering advertisers")
+            discovery = self.extractor.start(
+                read_advertisers(self.extractor, self.settings, self.token, self.stats)
+            )
+            self.open_pipeline(drop_pending_packages)
+            self.reporter.phase("discovering advertisers")
+            advertiser_rows = self.use_advertisers(discovery.result())
+            load_in_cycles(
+                self.pipeline,
+                self.settings,
+                self.extractor,
+                advertiser_rows,
+                PlanSettings.from_settings(self.settings),
+                self.stats,
+                self.reporter,
+            )
+            self.tidy_up()
         except TikTokAdsMartError:
             raise
         except KeyboardInterrupt as exc:
             raise interrupted_error(exc) from None
         except Exception as exc:
-            error = translate_load_error(exc, settings)
-            if not isinstance(error, SyncInterrupted) and pipeline is not None and has_pending_data(pipeline):
-                error = TikTokAdsMartError(f"{error}{PENDING_HINT}")
-            raise error from None
+            raise self.failure(exc) from None
         finally:
-            reporter.stop()
-            client_stats = getattr(extractor.client, "stats", None)
-            extractor.close()
-            if client_stats is not None:
-                result.requests = int(getattr(client_stats, "requests", 0))
-                result.throttled = int(getattr(client_stats, "throttled", 0))
-                result.retries = int(getattr(client_stats, "retries", 0))
-        result.rows = stats.rows_by_stream()
-        result.failures = dict(stats.failures)
-        result.fatal = stats.fatal
-        result.duration = time.monotonic() - started
-        return result
+            self.close()
+        return self.summary()
+
+    def open_pipeline(self, drop_pending_packages: bool) -> None:
+        """dlt's pipeline, its state read from the destination, and what an earlier run left finished."""
+        self.pipeline = make_pipeline(self.settings)
+        self.reporter.phase("reading the destination's state")
+        # state lives in the destination too: a mart that was dropped or moved starts over, not at the cursor
+        self.pipeline.sync_destination()
+        if drop_pending_packages and (dropped := drop_pending(self.pipeline)):
+            log.warning(
+                "dropped %d load package(s) an earlier run could not load; their days are read again",
+                dropped,
+            )
+        if self.pipeline.has_pending_data:
+            self.reporter.phase("finishing an interrupted load")
+            finish_pending(self.pipeline, self.settings)
+
+    def use_advertisers(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each readable advertiser's currency and timezone, which every report row carries."""
+        self.extractor.contexts = {
+            ctx.advertiser_id: ctx
+            for ctx in map(context_for, rows)
+            if ctx.advertiser_id not in self.stats.failures
+        }
+        self.result.advertisers = len(self.extractor.contexts)
+        return rows
+
+    def tidy_up(self) -> None:
+        """Loaded packages are not needed again; what stays in dlt's directory is for this user only."""
+        prune_loaded_packages(self.pipeline)
+        make_private(self.settings.resolved_pipelines_dir())
+
+    def failure(self, exc: Exception) -> TikTokAdsMartError:
+        error = translate_load_error(exc, self.settings)
+        if (
+            not isinstance(error, SyncInterrupted)
+            and self.pipeline is not None
+            and has_pending_data(self.pipeline)
+        ):
+            error = TikTokAdsMartError(f"{error}{PENDING_HINT}")
+        return error
+
+    def close(self) -> None:
+        self.reporter.stop()
+        client_stats = self.extractor.client.stats
+        self.extractor.close()
+        self.result.requests = client_stats.requests
+        self.result.throttled = client_stats.throttled
+        self.result.retries = client_stats.retries
+
+    def summary(self) -> SyncResult:
+        self.result.rows = self.stats.rows_by_stream()
+        self.result.failures = dict(self.stats.failures)
+        self.result.fatal = self.stats.fatal
+        self.result.duration = time.monotonic() - self.started
+        return self.result
 
 
-__all__ = ["Reporter", "SyncResult", "api_base_for", "default_client_factory", "finish_pending", "run_sync"]
+__all__ = [
+    "ClientStatsReader",
+    "Reporter",
+    "SilentReporter",
+    "SyncResult",
+    "api_base_for",
+    "default_client_factory",
+    "finish_pending",
+    "run_sync",
+]
