@@ -245,32 +245,122 @@ def _as_identifier(name: str, value: Any) -> str:
     return text
 
 
-PARSERS: dict[str, Callable[[str, Any], Any]] = {
-    "api_base": _as_str,
-    "profile": _as_str,
-    "advertiser_ids": _as_list,
-    "streams": _as_list,
-    "start_date": _as_date,
-    "end_date": _as_date,
-    "lookback_days": lambda n, v: _as_int(n, v, 0, MAX_LOOKBACK_DAYS),
-    "default_history_days": lambda n, v: _as_int(n, v, 1, 3650),
-    "include_deleted": _as_bool,
-    "destination": _as_str,
-    "destination_credentials": lambda n, v: Secret(_as_str(n, v)),
-    "duckdb_path": lambda n, v: Path(_as_str(n, v)).expanduser(),
-    "duckdb_memory_limit": _as_memory,
-    "duckdb_threads": lambda n, v: _as_int(n, v, 1, 64),
-    "dataset_name": _as_identifier,
-    "table_format": _as_table_format,
-    "pipeline_name": _as_identifier,
-    "pipelines_dir": lambda n, v: Path(_as_str(n, v)).expanduser(),
-    "rate_tier": _as_tier,
-    "qps": lambda n, v: _as_int(n, v, 0),
-    "qpm": lambda n, v: _as_int(n, v, 0),
-    "concurrency": lambda n, v: _as_int(n, v, 1, 256),
-    "now": _as_datetime,
-}
-"""Every setting name; each can be a flag, ``TIKTOK_ADS_MART_<NAME>`` or a key in the file."""
+Parser = Callable[[str, Any], Any]
+"""Checks one setting's raw value (text from a flag or env, or a TOML value) given the setting's name."""
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    """One row of the settings table: the setting's name, how its value is checked, and how `sync --help`
+    shows it. The command line builds its options from these rows, so a setting added here is a flag, an
+    env variable ``TIKTOK_ADS_MART_<NAME>`` and a file key at once, with no second list to forget."""
+
+    name: str
+    parse: Parser
+    help: str
+    metavar: str = "TEXT"
+    flag: bool = True  # False: env and file only (a secret on argv is readable by every user)
+    short: str | None = None  # e.g. "-p"
+    hidden: bool = False  # a flag that --help leaves out (tests and replays)
+    repeatable: bool = False  # the flag may be given again; its values are joined with commas
+    negative: str | None = None  # a switch: the flag that turns it off (its own name turns it on)
+
+    @property
+    def option(self) -> str:
+        """The flag as typed, ``--duckdb-path`` for ``duckdb_path``; also the origin named in errors."""
+        return "--" + self.name.replace("_", "-")
+
+
+SETTINGS: tuple[SettingSpec, ...] = (
+    SettingSpec("api_base", _as_str, "API root (production, sandbox or the emulator's).", "URL"),
+    SettingSpec("profile", _as_str, "Stored credential profile.", "NAME", short="-p"),
+    SettingSpec(
+        "advertiser_ids",
+        _as_list,
+        "Comma-separated advertiser ids (default: all the credential reads).",
+        "ID,...",
+        repeatable=True,
+    ),
+    SettingSpec("streams", _as_list, "Comma-separated streams (default: all).", "STREAM,..."),
+    SettingSpec(
+        "start_date", _as_date, "Backfill from this day (YYYY-MM-DD); leaves the state alone.", "DATE"
+    ),
+    SettingSpec("end_date", _as_date, "Backfill up to this day (YYYY-MM-DD).", "DATE"),
+    SettingSpec(
+        "lookback_days",
+        lambda n, v: _as_int(n, v, 0, MAX_LOOKBACK_DAYS),
+        f"Days re-read before the last loaded day (0-{MAX_LOOKBACK_DAYS}, default 7).",
+        "INT",
+    ),
+    SettingSpec(
+        "default_history_days",
+        lambda n, v: _as_int(n, v, 1, 3650),
+        "Days a first run reads when no start_date is given (1-3650, default 30).",
+        "INT",
+        flag=False,
+    ),
+    SettingSpec(
+        "include_deleted",
+        _as_bool,
+        "Deleted objects and their stats (default on).",
+        "BOOL",
+        negative="--exclude-deleted",
+    ),
+    SettingSpec("destination", _as_str, "dlt destination: duckdb (default), postgres, bigquery, ...", "NAME"),
+    SettingSpec(
+        "destination_credentials",
+        lambda n, v: Secret(_as_str(n, v)),
+        "The destination's credentials, e.g. a PostgreSQL DSN (env or file only: argv is public).",
+        "SECRET",
+        flag=False,
+    ),
+    SettingSpec(
+        "duckdb_path",
+        lambda n, v: Path(_as_str(n, v)).expanduser(),
+        "DuckDB file (default ./tiktok_ads.duckdb).",
+        "PATH",
+    ),
+    SettingSpec(
+        "duckdb_memory_limit",
+        _as_memory,
+        "DuckDB's memory cap while loading (default 56MB; it spills beyond).",
+        "SIZE",
+    ),
+    SettingSpec(
+        "duckdb_threads",
+        lambda n, v: _as_int(n, v, 1, 64),
+        "DuckDB threads while loading (default 1: least memory).",
+        "INT",
+    ),
+    SettingSpec("dataset_name", _as_identifier, "Dataset/schema name (default tiktok).", "NAME"),
+    SettingSpec(
+        "table_format", _as_table_format, "delta or iceberg for filesystem/lakehouse destinations.", "FORMAT"
+    ),
+    SettingSpec(
+        "pipeline_name", _as_identifier, "dlt pipeline name (default tiktok_ads_mart).", "NAME", flag=False
+    ),
+    SettingSpec(
+        "pipelines_dir", lambda n, v: Path(_as_str(n, v)).expanduser(), "dlt's working directory.", "PATH"
+    ),
+    SettingSpec("rate_tier", _as_tier, "basic, advanced, premium or ultimate.", "TIER"),
+    SettingSpec(
+        "qps", lambda n, v: _as_int(n, v, 0), "Requests per second (overrides the tier; 0 = none).", "INT"
+    ),
+    SettingSpec(
+        "qpm", lambda n, v: _as_int(n, v, 0), "Requests per minute (overrides the tier; 0 = none).", "INT"
+    ),
+    SettingSpec(
+        "concurrency", lambda n, v: _as_int(n, v, 1, 256), "Requests in flight at once (default 16).", "INT"
+    ),
+    SettingSpec(
+        "now", _as_datetime, "Pretend the clock says this (replays, tests).", "TIMESTAMP", hidden=True
+    ),
+)
+"""Every setting, in the order they are resolved and listed; each can be a flag (unless ``flag=False``),
+``TIKTOK_ADS_MART_<NAME>`` or a key in the file."""
+
+PARSERS: dict[str, Parser] = {spec.name: spec.parse for spec in SETTINGS}
+"""Every setting name and its check, from :data:`SETTINGS`."""
 
 
 def read_config_file(path: Path | None) -> tuple[dict[str, Any], Path | None]:
@@ -457,6 +547,8 @@ __all__ = [
     "ENV_PREFIX",
     "HOME_ENV",
     "PARSERS",
+    "SETTINGS",
+    "SettingSpec",
     "SyncSettings",
     "app_credentials",
     "home_dir",

@@ -16,7 +16,6 @@ import typer
 from rich.console import Console
 from rich.table import Column, Table
 
-from tiktok_ads_mart.api import TikTokClient
 from tiktok_ads_mart.api.hosts import (
     API_BASE_ENV,
     CONFIG_FILE_ORIGIN,
@@ -41,7 +40,7 @@ from tiktok_ads_mart.cli.common import shown
 from tiktok_ads_mart.config import advertiser_id_list, app_credentials
 from tiktok_ads_mart.errors import ConfigError, TokenStoreError
 from tiktok_ads_mart.secret import Secret
-from tiktok_ads_mart.sync.advertisers import advertiser_details, advertiser_ids_for
+from tiktok_ads_mart.sync.advertisers import list_advertisers
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -315,19 +314,10 @@ def advertisers_command(
 
 async def _advertisers(profile: str, api_base: str | None, only: tuple[str, ...]) -> list[dict[str, Any]]:
     source = resolve_token_source(profile, api_base=api_base)
-    app_id: str | None
-    secret: Secret | None
-    if isinstance(source, RefreshingTokenSource):
-        base = source.api_base  # its issuer's, or the one --api-base named
-        known: tuple[str, ...] = source.advertiser_ids
-        app_id, secret = source.app_id, source.credential.app_secret
-    else:
-        base = url_for_bare_token(_named_api_base(api_base, False))
-        known = ()
-        app_id, secret = app_from_env()
-    async with TikTokClient(base, source) as client:
-        ids = list(only) or await advertiser_ids_for(client, known, app_id, secret)
-        return await advertiser_details(client, ids)
+    if isinstance(source, RefreshingTokenSource):  # its issuer's host, or the one --api-base named
+        return await list_advertisers(source, source.api_base, only, source.credential.app_secret)
+    base = url_for_bare_token(_named_api_base(api_base, False))
+    return await list_advertisers(source, base, only, app_from_env()[1])
 
 
 def register(app: typer.Typer) -> None:

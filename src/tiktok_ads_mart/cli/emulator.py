@@ -13,11 +13,10 @@ import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import orjson
 import typer
-from rich.markup import escape
 
 from tiktok_ads_mart.cli import common
 
@@ -30,20 +29,20 @@ emulator_app = typer.Typer(
 USAGE_EXIT = 2
 
 
-def fail(message: str, exit_code: int = USAGE_EXIT) -> None:
-    """``common.fail`` with the message escaped: option values are user text, not console markup."""
-    common.fail(escape(message), exit_code)
+def fail(message: str, exit_code: int = USAGE_EXIT) -> NoReturn:
+    """``common.fail`` with a bad option's exit code. The message is plain text, option values and all:
+    ``common.fail`` escapes it for Rich, so it is not escaped here too (``[x]`` would show as ``\\[x]``)."""
+    common.fail(message, exit_code)
 
 
 def _int(name: str, text: str, *, minimum: int = 0, maximum: int | None = None) -> int:
     try:
         value = int(text)
     except ValueError:
-        fail(f"{name} must be an integer, got {text!r}", USAGE_EXIT)
-        raise AssertionError from None  # fail() always exits
+        fail(f"{name} must be an integer, got {text!r}")
     if value < minimum or (maximum is not None and value > maximum):
         upper = f" and at most {maximum}" if maximum is not None else ""
-        fail(f"{name} must be at least {minimum}{upper}, got {value}", USAGE_EXIT)
+        fail(f"{name} must be at least {minimum}{upper}, got {value}")
     return value
 
 
@@ -51,11 +50,10 @@ def _float(name: str, text: str, *, minimum: float, maximum: float | None = None
     try:
         value = float(text)
     except ValueError:
-        fail(f"{name} must be a number, got {text!r}", USAGE_EXIT)
-        raise AssertionError from None
+        fail(f"{name} must be a number, got {text!r}")
     if not value >= minimum or (maximum is not None and not value <= maximum):
         upper = f" and at most {maximum:g}" if maximum is not None else ""
-        fail(f"{name} must be at least {minimum:g}{upper}, got {text}", USAGE_EXIT)
+        fail(f"{name} must be at least {minimum:g}{upper}, got {text}")
     return value
 
 
@@ -70,11 +68,7 @@ def parse_now(text: str | None) -> datetime | None:
             return datetime(day.year, day.month, day.day, tzinfo=UTC)
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
-        fail(
-            f"--now must be an ISO date or datetime (e.g. 2026-03-01 or 2026-03-01T12:00:00Z), got {text!r}",
-            2,
-        )
-        raise AssertionError from None
+        fail(f"--now must be an ISO date or datetime (e.g. 2026-03-01 or 2026-03-01T12:00:00Z), got {text!r}")
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
@@ -86,7 +80,7 @@ def _fault_kinds(text: str | None) -> tuple[str, ...]:
     kinds = tuple(kind.strip() for kind in text.split(",") if kind.strip())
     for kind in kinds:
         if kind not in FAULT_KINDS:
-            fail(f"unknown fault kind {kind!r} in --faults; choose from {','.join(FAULT_KINDS)}", USAGE_EXIT)
+            fail(f"unknown fault kind {kind!r} in --faults; choose from {','.join(FAULT_KINDS)}")
     return kinds
 
 
@@ -148,7 +142,7 @@ def serve(
     from tiktok_ads_mart.emulator.state import Emulator
 
     if token_mode not in ("long-lived", "expiring"):
-        fail(f"--token-mode must be long-lived or expiring, got {token_mode!r}", USAGE_EXIT)
+        fail(f"--token-mode must be long-lived or expiring, got {token_mode!r}")
     try:
         config = EmulatorConfig(
             seed=_int("--seed", seed, minimum=-(2**63)),
@@ -168,15 +162,13 @@ def serve(
             request_log=request_log,
         )
     except EmulatorConfigError as exc:
-        fail(str(exc), USAGE_EXIT)
-        return
+        fail(str(exc))
     port_number = _int("--port", port, maximum=65535)
     stall = _float("--stall-seconds", stall_seconds, minimum=0.0)
     try:
         emulator = Emulator(config, stall_seconds=stall)
     except OSError as exc:
-        fail(f"cannot open --request-log {request_log}: {exc.strerror or exc}", USAGE_EXIT)
-        return
+        fail(f"cannot open --request-log {request_log}: {exc.strerror or exc}")
     try:
         with run_emulator(emulator, host=host, port=port_number, log_level="warning") as running:
             sys.stdout.write(orjson.dumps(running.announcement()).decode() + "\n")
@@ -190,7 +182,7 @@ def serve(
             typer.echo("emulator: stopping", err=True)
     except OSError as exc:
         reason = "address already in use" if exc.errno in (98, 48) else (exc.strerror or str(exc))
-        fail(f"cannot listen on {host}:{port_number}: {reason}", USAGE_EXIT)
+        fail(f"cannot listen on {host}:{port_number}: {reason}")
     finally:
         emulator.close()
 

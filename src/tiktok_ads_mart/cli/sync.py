@@ -1,126 +1,106 @@
 """`tiktok-ads-mart sync` and `tiktok-ads-mart demo`: thin commands over :mod:`tiktok_ads_mart.sync`.
 
-Every option is passed through as text and parsed by :mod:`tiktok_ads_mart.config`, so a flag, its env
-variable ``TIKTOK_ADS_MART_<NAME>`` and the config file key are checked the same way and a bad value is
-one line with exit code 2.
+`sync`'s setting options are built from the settings table, :data:`tiktok_ads_mart.config.SETTINGS`, not
+listed here a second time; each is passed through as text and parsed by :mod:`tiktok_ads_mart.config`, so
+a flag, its env variable ``TIKTOK_ADS_MART_<NAME>`` and the config file key are checked the same way and a
+bad value is one line with exit code 2.
 """
 
 from __future__ import annotations
 
 import gc
+import inspect
 import logging
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
 
 from tiktok_ads_mart.cli.common import fail, shown
+from tiktok_ads_mart.config import SETTINGS, SettingSpec, load_settings
+
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--config", help="TOML config file (default ./tiktok-ads-mart.toml).", show_default=False),
+]
+DropPendingOpt = Annotated[
+    bool,
+    typer.Option(
+        "--drop-pending",
+        help="Discard rows an earlier run could not load (the destination refused them) and read their days again.",
+    ),
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+ListStreamsOpt = Annotated[bool, typer.Option("--list-streams", help="List the streams and exit.")]
+
+FlagValue = str | list[str] | bool | None
+"""What Typer hands over for one setting's option: text, the texts of a repeated flag, a switch, or None."""
+
+Command = TypeVar("Command", bound=Callable[..., None])
 
 
-def _option(help_text: str, *names: str, hidden: bool = False) -> Any:
-    return typer.Option(*names, help=help_text, show_default=False, hidden=hidden)
+def given_flags(flags: Mapping[str, FlagValue]) -> dict[str, str | bool]:
+    """The settings given on the command line, as text (a repeated flag joined by commas) or a switch's
+    bool. Flags left out are left out here too, so that ``load_settings`` falls back to the environment,
+    the file and the default in that order."""
+    given: dict[str, str | bool] = {}
+    for name, value in flags.items():
+        if isinstance(value, list):
+            if value:
+                given[name] = ",".join(value)
+        elif value is not None:
+            given[name] = value
+    return given
 
 
+def setting_option(spec: SettingSpec) -> inspect.Parameter:
+    """One row of the settings table as a Typer option. Its default is None, never the setting's
+    default, so an option not given does not hide the environment variable or the file."""
+    names = (spec.option, spec.short) if spec.short else (spec.option,)
+    annotation: object
+    if spec.negative:
+        switch = typer.Option(f"{spec.option}/{spec.negative}", help=spec.help, hidden=spec.hidden)
+        annotation = Annotated[bool | None, switch]
+    else:
+        option = typer.Option(
+            *names, help=spec.help, metavar=spec.metavar, show_default=False, hidden=spec.hidden
+        )
+        annotation = Annotated[list[str] | None, option] if spec.repeatable else Annotated[str | None, option]
+    return inspect.Parameter(spec.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
+
+
+def with_setting_options(command: Command) -> Command:
+    """``command`` with the parameters Typer reads: its own, with one option per row of
+    :data:`tiktok_ads_mart.config.SETTINGS` that is a flag after the first (``--config``). Typer calls the
+    command with every one of them by name, so the settings land in its ``**flags``: the table is the only
+    list of settings, and a row added there is an option here."""
+    signature = inspect.signature(command, eval_str=True)
+    own = [
+        parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+        for parameter in signature.parameters.values()
+        if parameter.kind is not inspect.Parameter.VAR_KEYWORD
+    ]
+    settings = [setting_option(spec) for spec in SETTINGS if spec.flag]
+    generated = signature.replace(parameters=[*own[:1], *settings, *own[1:]])
+    command.__signature__ = generated  # type: ignore[attr-defined]
+    return command
+
+
+@with_setting_options
 def sync_command(
-    config: Annotated[
-        Path | None, _option("TOML config file (default ./tiktok-ads-mart.toml).", "--config")
-    ] = None,
-    api_base: Annotated[
-        str | None, _option("API root (production, sandbox or the emulator's).", "--api-base")
-    ] = None,
-    profile: Annotated[str | None, _option("Stored credential profile.", "--profile", "-p")] = None,
-    advertiser_ids: Annotated[
-        str | None,
-        _option("Comma-separated advertiser ids (default: all the credential reads).", "--advertiser-ids"),
-    ] = None,
-    streams: Annotated[str | None, _option("Comma-separated streams (default: all).", "--streams")] = None,
-    start_date: Annotated[
-        str | None, _option("Backfill from this day (YYYY-MM-DD); leaves the state alone.", "--start-date")
-    ] = None,
-    end_date: Annotated[str | None, _option("Backfill up to this day (YYYY-MM-DD).", "--end-date")] = None,
-    lookback_days: Annotated[
-        str | None, _option("Days re-read before the last loaded day (0-28, default 7).", "--lookback-days")
-    ] = None,
-    include_deleted: Annotated[
-        bool | None,
-        typer.Option(
-            "--include-deleted/--exclude-deleted", help="Deleted objects and their stats (default on)."
-        ),
-    ] = None,
-    destination: Annotated[
-        str | None, _option("dlt destination: duckdb (default), postgres, bigquery, ...", "--destination")
-    ] = None,
-    duckdb_path: Annotated[
-        str | None, _option("DuckDB file (default ./tiktok_ads.duckdb).", "--duckdb-path")
-    ] = None,
-    duckdb_memory_limit: Annotated[
-        str | None,
-        _option(
-            "DuckDB's memory cap while loading (default 56MB; it spills beyond).", "--duckdb-memory-limit"
-        ),
-    ] = None,
-    duckdb_threads: Annotated[
-        str | None, _option("DuckDB threads while loading (default 1: least memory).", "--duckdb-threads")
-    ] = None,
-    dataset_name: Annotated[
-        str | None, _option("Dataset/schema name (default tiktok).", "--dataset-name")
-    ] = None,
-    table_format: Annotated[
-        str | None, _option("delta or iceberg for filesystem/lakehouse destinations.", "--table-format")
-    ] = None,
-    rate_tier: Annotated[str | None, _option("basic, advanced, premium or ultimate.", "--rate-tier")] = None,
-    qps: Annotated[
-        str | None, _option("Requests per second (overrides the tier; 0 = none).", "--qps")
-    ] = None,
-    qpm: Annotated[
-        str | None, _option("Requests per minute (overrides the tier; 0 = none).", "--qpm")
-    ] = None,
-    concurrency: Annotated[
-        str | None, _option("Requests in flight at once (default 16).", "--concurrency")
-    ] = None,
-    pipelines_dir: Annotated[str | None, _option("dlt's working directory.", "--pipelines-dir")] = None,
-    now: Annotated[
-        str | None, _option("Pretend the clock says this (replays, tests).", "--now", hidden=True)
-    ] = None,
-    drop_pending: Annotated[
-        bool,
-        typer.Option(
-            "--drop-pending",
-            help="Discard rows an earlier run could not load (the destination refused them) and read their days again.",
-        ),
-    ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
-    list_streams: Annotated[bool, typer.Option("--list-streams", help="List the streams and exit.")] = False,
+    config: ConfigOpt = None,
+    drop_pending: DropPendingOpt = False,
+    quiet: QuietOpt = False,
+    list_streams: ListStreamsOpt = False,
+    **flags: FlagValue,
 ) -> None:
     """Load everything the credential can read into the data mart, incrementally."""
     from tiktok_ads_mart.cli.progress import choose_mode, make_reporter, render_summary
-    from tiktok_ads_mart.config import load_settings
     from tiktok_ads_mart.sync.run import run_sync
 
-    flags = {
-        "api_base": api_base,
-        "profile": profile,
-        "advertiser_ids": advertiser_ids,
-        "streams": streams,
-        "start_date": start_date,
-        "end_date": end_date,
-        "lookback_days": lookback_days,
-        "include_deleted": include_deleted,
-        "destination": destination,
-        "duckdb_path": duckdb_path,
-        "duckdb_memory_limit": duckdb_memory_limit,
-        "duckdb_threads": duckdb_threads,
-        "dataset_name": dataset_name,
-        "table_format": table_format,
-        "rate_tier": rate_tier,
-        "qps": qps,
-        "qpm": qpm,
-        "concurrency": concurrency,
-        "pipelines_dir": pipelines_dir,
-        "now": now,
-    }
-    settings = load_settings(flags, config_path=config)
+    settings = load_settings(given_flags(flags), config_path=config)
     console = Console(highlight=False, soft_wrap=True)
     if list_streams:
         for name, spec in settings.all_streams().items():
@@ -170,4 +150,11 @@ def register(app: typer.Typer) -> None:
     app.command("demo")(demo_command)
 
 
-__all__ = ["demo_command", "register", "sync_command"]
+__all__ = [
+    "demo_command",
+    "given_flags",
+    "register",
+    "setting_option",
+    "sync_command",
+    "with_setting_options",
+]

@@ -117,6 +117,16 @@ async def advertiser_details(client: TikTokClient, advertiser_ids: Sequence[str]
     ]
 
 
+async def list_advertisers(
+    token: TokenCredential, api_base: str, only: Sequence[str] = (), app_secret: Secret | None = None
+) -> list[dict[str, Any]]:
+    """What the `advertisers` command shows: the named advertisers, else every one the token reads
+    (a bare token needs the app's secret to list them), one row each."""
+    async with TikTokClient(api_base, token) as client:
+        ids = list(only) or await advertiser_ids_for(client, token.advertiser_ids, token.app_id, app_secret)
+        return await advertiser_details(client, ids)
+
+
 def context_for(row: dict[str, Any]) -> AdvertiserContext:
     """Report times are in ``timezone``; TikTok also gives an IANA ``display_timezone`` to fall back on."""
     candidates = [str(row.get(key)) for key in ("timezone", "display_timezone") if row.get(key)]
@@ -136,4 +146,5 @@ __all__ = [
     "context_for",
     "discover_advertiser_ids",
     "fetch_advertisers",
+    "list_advertisers",
 ]
