@@ -202,6 +202,8 @@ def render_summary(result: SyncResult, console: Console) -> None:
         f"({rate:,.0f} rows/s)",
         highlight=False,
     )
+    for stream, reason in sorted(result.skipped.items()):
+        console.print(f"[yellow]skipped[/] {shown(stream)}: {shown(reason)}", highlight=False)
     for advertiser, message in sorted(result.failures.items()):
         console.print(f"[red]failed[/] advertiser {shown(advertiser)}: {shown(message)}", highlight=False)
 

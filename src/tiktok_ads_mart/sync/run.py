@@ -84,6 +84,7 @@ class SyncResult:
     duration: float = 0.0
     advertisers: int = 0
     fatal: TikTokAdsMartError | None = None
+    skipped: dict[str, str] = field(default_factory=dict)  # stream -> why it made no request
     destination: str = ""
     dataset_name: str = ""
 
@@ -377,6 +378,7 @@ class SyncRun:
         self.result.rows = self.stats.rows_by_stream()
         self.result.failures = dict(self.stats.failures)
         self.result.fatal = self.stats.fatal
+        self.result.skipped = dict(self.stats.skipped)
         self.result.duration = time.monotonic() - self.started
         return self.result
 

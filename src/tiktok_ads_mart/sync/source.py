@@ -107,6 +107,8 @@ class StreamFeed:
                 yield from self._advertiser_rows()
                 return
             self._start(self._plan(cursors))
+            if self.ended:
+                return
         yield from self._drain(cursors, budget)
 
     def _advertiser_rows(self) -> Iterator[Any]:
@@ -133,8 +135,21 @@ class StreamFeed:
             self.run.stats.entry(self.spec.name, job.advertiser_id).windows_total += 1
         if not jobs:
             self.ended = True
+            self.run.stats.skip(self.spec.name, self._nothing_to_request())
             return
         self._out = self.run.extractor.submit(jobs)
+
+    def _nothing_to_request(self) -> str:
+        if not self.run.extractor.contexts:
+            return "no advertiser could be read"
+        plan = self.run.plan
+        return (
+            f"no days to read: the range ends on {plan.end_date} before it starts"
+            f"{f' on {plan.start_date}' if plan.start_date else f' ({plan.default_history_days} days ago)'}"
+            " (give --start-date too)"
+            if plan.end_date is not None
+            else "no days to read: the start date is after today"
+        )
 
     def _done(self, cursors: dict[str, str], adv: str) -> None:
         """Every window of ``adv`` loaded into this or an earlier package: its cursor may move."""

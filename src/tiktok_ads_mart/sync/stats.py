@@ -29,6 +29,7 @@ class RunStats:
     progress: dict[tuple[str, str], StreamProgress] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)  # advertiser_id -> first error line
     fatal: TikTokAdsMartError | None = None
+    skipped: dict[str, str] = field(default_factory=dict)  # stream -> why it made no request
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def entry(self, stream: str, advertiser_id: str) -> StreamProgress:
@@ -40,6 +41,10 @@ class RunStats:
         with self.lock:
             self.progress.setdefault((stream, advertiser_id), StreamProgress()).failed = message
             self.failures.setdefault(advertiser_id, f"{stream}: {message}")
+
+    def skip(self, stream: str, reason: str) -> None:
+        with self.lock:
+            self.skipped.setdefault(stream, reason)
 
     def rows_by_stream(self) -> dict[str, int]:
         totals: dict[str, int] = {}
