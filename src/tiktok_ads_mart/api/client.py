@@ -29,7 +29,15 @@ from tiktok_ads_mart.api.encoding import encode_body, encode_query, join_url, lo
 from tiktok_ads_mart.api.paging import iterate_pages
 from tiktok_ads_mart.api.ratelimit import DEFAULT_RATE_LIMITS, RateLimiter, RateLimits, limiter_for
 from tiktok_ads_mart.api.retry import DEFAULT_RETRY_POLICY, RetryPolicy
-from tiktok_ads_mart.errors import ApiCode, ApiError, AuthExpired, RateLimited, TransportError, api_error
+from tiktok_ads_mart.errors import (
+    ApiCode,
+    ApiError,
+    AuthExpired,
+    RateLimited,
+    TransportError,
+    api_error,
+    printable,
+)
 from tiktok_ads_mart.secret import Secret
 
 log = logging.getLogger("tiktok_ads_mart.api")
@@ -182,6 +190,21 @@ def read_envelope(status_code: int, body: bytes, path: str) -> Envelope:
     raise_for_code(code, parsed.get("message"), request_id)
     data = parsed.get("data")
     return Envelope(data if isinstance(data, dict) else {}, request_id)
+
+
+def network_failure(exc: httpx.HTTPError, host: str) -> str:
+    """What went wrong on the network, in words: the connection layer under httpx reports a refused
+    connection as ``ConnectTimeout``, so the cause is looked at, not only the class."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ConnectionRefusedError):
+            return f"connection refused by {host} (nothing listens there, or a firewall said no)"
+        cause = cause.__cause__ or cause.__context__
+    detail = printable(str(exc).strip())[:200]
+    what = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timed out waiting for {host} ({what})"
+    return f"cannot reach {host} ({what})"
 
 
 def _login_again(exc: ApiError) -> AuthExpired:
@@ -411,14 +434,8 @@ class TikTokClient:
             request = self._http.build_request("POST", url, content=encode_body(body), headers=headers)
         try:
             status, content = await self._exchange(request)
-        except httpx.TimeoutException as exc:
-            raise TransportError(
-                f"timed out waiting for {self._host} ({type(exc).__name__}) on {log_path(path)}"
-            ) from None
         except httpx.HTTPError as exc:
-            raise TransportError(
-                f"cannot reach {self._host} ({type(exc).__name__}) on {log_path(path)}"
-            ) from None
+            raise TransportError(f"{network_failure(exc, self._host)} on {log_path(path)}") from None
         if decode is not None and status == 200:
             decoded = await decode(content)
             if decoded is not None:

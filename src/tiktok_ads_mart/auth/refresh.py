@@ -27,7 +27,8 @@ from tiktok_ads_mart.api import (
 from tiktok_ads_mart.api.client import LOGIN_AGAIN
 from tiktok_ads_mart.api.hosts import ApiBase, choose_api_base, url_for_bare_token, url_for_stored_token
 from tiktok_ads_mart.auth.oauth import refresh_access_token, revoke_token
-from tiktok_ads_mart.auth.store import TokenStore, open_store
+from tiktok_ads_mart.auth.store import CREDENTIALS_FILE, TokenStore, open_store
+from tiktok_ads_mart.config import home_dir
 from tiktok_ads_mart.auth.tokens import Credential, utc_now
 from tiktok_ads_mart.errors import ApiCode, ApiError, AuthExpired, TokenStoreError
 from tiktok_ads_mart.secret import Secret
@@ -170,7 +171,10 @@ def resolve_token_source(
     if store is None:
         try:
             store = open_store(env)
-        except TokenStoreError as exc:  # nowhere a login could have put it: say how to get a token at all
+        except TokenStoreError as exc:
+            if (home_dir(env) / CREDENTIALS_FILE).exists():  # it is there, only locked: say what unlocks it
+                raise
+            # nowhere a login could have put it: say how to get a token at all
             raise TokenStoreError(
                 f"no credential for profile {profile!r}: {exc}; then run `tiktok-ads-mart auth login` "
                 f"(or set {ACCESS_TOKEN_ENV})"

@@ -276,4 +276,9 @@ def open_store(env: Mapping[str, str] | None = None) -> TokenStore:
         raise TokenStoreError(f"{STORE_ENV}=keyring but no usable OS keyring backend is available")
     if passphrase:
         return EncryptedFileStore(path, Secret(passphrase))
+    if path.exists():  # saved before: what is missing is its passphrase, not a place to keep it
+        raise TokenStoreError(
+            f"the credentials in {path} are encrypted: set {PASSPHRASE_ENV} to the passphrase they were "
+            "saved with"
+        )
     raise TokenStoreError(f"no safe place to store credentials (no usable OS keyring): {HOW_TO_ENABLE}")

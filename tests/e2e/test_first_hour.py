@@ -1,0 +1,90 @@
+"""A user's first hour, through the CLI: a stream with nothing to request completes the run and says
+why (it used to end in `loading into duckdb failed: AssertionError`); a refused connection says refused;
+stored credentials without their passphrase say so."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+def _env(home: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TIKTOK_", "DESTINATION__"))}
+    env.update(TIKTOK_ADS_MART_HOME=str(home), RUNTIME__DLTHUB_TELEMETRY="false", COLUMNS="200", **extra)
+    return env
+
+
+def _sync(running: Any, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = _env(tmp_path / "home", TIKTOK_ACCESS_TOKEN=running.access_token)
+    argv = [sys.executable, "-m", "tiktok_ads_mart", "sync", "--api-base", running.base_url, "--qps", "0"]
+    argv += ["--qpm", "0", "--now", running.emulator.now.isoformat()]
+    argv += ["--duckdb-path", str(tmp_path / "mart.duckdb"), "--pipelines-dir", str(tmp_path / "p"), *args]
+    return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=180)
+
+
+def test_an_end_date_before_the_default_start_completes_and_says_why(serve: Any, tmp_path: Path) -> None:
+    running = serve(advertisers=1)
+    end = (running.emulator.now - timedelta(days=40)).date().isoformat()
+    ids = running.advertiser_ids[0]
+    done = _sync(running, tmp_path, "--end-date", end, "--streams", "campaigns,campaign_report_daily",
+                 "--advertiser-ids", ids)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    assert f"skipped campaign_report_daily: no days to read: the range ends on {end}" in done.stdout
+    assert "--start-date" in done.stdout
+
+
+def test_an_unreadable_advertiser_is_a_failure_not_a_crash(serve: Any, tmp_path: Path) -> None:
+    running = serve(advertisers=1)
+    done = _sync(running, tmp_path, "--advertiser-ids", "1234567890123456789", "--streams", "campaigns")
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr + done.stdout and "AssertionError" not in done.stderr
+    assert "failed advertiser 1234567890123456789" in done.stdout
+    assert "skipped campaigns: no advertiser could be read" in done.stdout
+
+
+def test_stored_credentials_without_their_passphrase_say_so(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "credentials.enc").write_bytes(b"saved earlier")
+    env = _env(home, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    done = subprocess.run(
+        [sys.executable, "-m", "tiktok_ads_mart", "sync", "--streams", "campaigns"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    line = done.stderr.strip().splitlines()[-1]
+    assert "are encrypted: set TIKTOK_ADS_MART_PASSPHRASE" in line and "auth login" not in line
+
+
+async def test_a_refused_connection_says_refused() -> None:
+    """The connection layer reports a refusal as httpx's ConnectTimeout; the message must not."""
+    import socket
+
+    from tiktok_ads_mart.api import RateLimits, RetryPolicy, TikTokClient
+    from tiktok_ads_mart.errors import TransportError
+
+    with socket.socket() as sock:  # a port nothing listens on: bound, never listening
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        client = TikTokClient(
+            f"http://127.0.0.1:{port}/open_api/v1.3/",
+            "token",
+            limits=RateLimits(qps=0, qpm=0),
+            retry=RetryPolicy(max_attempts=1),
+            app_key="refused-test",
+        )
+        async with client:
+            with pytest.raises(TransportError) as caught:
+                await client.get("advertiser/info/", {"advertiser_ids": ["1"]})
+    message = str(caught.value)
+    assert f"connection refused by 127.0.0.1:{port}" in message and "timed out" not in message
