@@ -24,7 +24,7 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -531,6 +531,17 @@ def validate_settings(settings: SyncSettings) -> None:
     advertiser_id_list(settings.advertiser_ids)
     if settings.start_date and settings.end_date and settings.start_date > settings.end_date:
         raise ConfigError(f"start_date {settings.start_date} is after end_date {settings.end_date}")
+    # the latest clock on earth (UTC+14): a day after its today is in every advertiser's future
+    latest_today = (settings.clock() + timedelta(hours=14)).date()
+    if settings.start_date is not None and settings.start_date > latest_today:
+        raise ConfigError(
+            f"start_date {settings.start_date} is in the future: TikTok has no numbers for it yet"
+        )
+    if settings.table_format is not None and settings.destination != "filesystem":
+        raise ConfigError(
+            f"table_format {settings.table_format} is for the filesystem destination (delta or iceberg "
+            f"tables in files); {settings.destination} keeps its own tables: leave table_format out"
+        )
     if settings.destination == "duckdb" and settings.dataset_name == settings.duckdb_path.stem:
         raise ConfigError(
             f"dataset_name {settings.dataset_name!r} equals the DuckDB file's name, which DuckDB cannot tell "

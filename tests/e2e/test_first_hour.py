@@ -88,3 +88,28 @@ async def test_a_refused_connection_says_refused() -> None:
                 await client.get("advertiser/info/", {"advertiser_ids": ["1"]})
     message = str(caught.value)
     assert f"connection refused by 127.0.0.1:{port}" in message and "timed out" not in message
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--table-format", "delta"], "table_format delta is for the filesystem destination"),
+        (["--start-date", "2099-01-01"], "start_date 2099-01-01 is in the future"),
+    ],
+)
+def test_settings_that_would_do_nothing_are_refused_before_any_request(
+    tmp_path: Path, args: list[str], expected: str
+) -> None:
+    env = _env(tmp_path / "home", TIKTOK_ACCESS_TOKEN="unused")
+    argv = [
+        sys.executable,
+        "-m",
+        "tiktok_ads_mart",
+        "sync",
+        "--api-base",
+        "http://127.0.0.1:9/open_api/v1.3/",
+    ]
+    done = subprocess.run([*argv, *args], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    line = done.stderr.strip().splitlines()[-1]
+    assert line.startswith("error: ") and expected in line

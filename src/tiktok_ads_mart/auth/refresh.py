@@ -28,8 +28,8 @@ from tiktok_ads_mart.api.client import LOGIN_AGAIN
 from tiktok_ads_mart.api.hosts import ApiBase, choose_api_base, url_for_bare_token, url_for_stored_token
 from tiktok_ads_mart.auth.oauth import refresh_access_token, revoke_token
 from tiktok_ads_mart.auth.store import CREDENTIALS_FILE, TokenStore, open_store
-from tiktok_ads_mart.config import home_dir
 from tiktok_ads_mart.auth.tokens import Credential, utc_now
+from tiktok_ads_mart.config import home_dir
 from tiktok_ads_mart.errors import ApiCode, ApiError, AuthExpired, TokenStoreError
 from tiktok_ads_mart.secret import Secret
 

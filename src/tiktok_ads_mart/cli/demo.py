@@ -14,6 +14,7 @@ import secrets
 import shlex
 import shutil
 import socket
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -171,9 +172,19 @@ def run_demo(
     )
     console.print(
         f"the mart is in {shown(duckdb_path.resolve())} (schema {shown(settings.dataset_name)}); "
-        f"query it with the duckdb CLI, or:\n  python -c {shown(shlex.quote(snippet))}"
+        f"query it with the duckdb CLI, or:\n  {shown(shlex.quote(python_for_hint()))} -c {shown(shlex.quote(snippet))}"
     )
     return result.exit_code
+
+
+def python_for_hint() -> str:
+    """The interpreter that has duckdb: this one (the system's `python` may not), relative when it is
+    under the working directory, as `.venv/bin/python` is after `make demo`."""
+    executable = Path(sys.executable)
+    try:
+        return str(executable.relative_to(Path.cwd()))
+    except ValueError:
+        return str(executable)
 
 
 def reset_demo(directory: Path) -> None:
