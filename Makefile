@@ -44,7 +44,7 @@ check: lint typecheck test
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
-emulator: $(STAMP)
+emulator: $(RUNTIME)
 	$(BIN)/tiktok-ads-mart emulator serve
 
 clean:

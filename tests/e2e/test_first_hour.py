@@ -113,3 +113,15 @@ def test_settings_that_would_do_nothing_are_refused_before_any_request(
     assert done.returncode == 2, done.stderr
     line = done.stderr.strip().splitlines()[-1]
     assert line.startswith("error: ") and expected in line
+
+
+def test_version_and_aligned_stream_list(tmp_path: Path) -> None:
+    env = _env(tmp_path / "home")
+    base = [sys.executable, "-m", "tiktok_ads_mart"]
+    version = subprocess.run([*base, "--version"], env=env, capture_output=True, text=True, timeout=60)
+    assert version.returncode == 0 and version.stdout.strip() == "0.1.0"
+    listed = subprocess.run(
+        [*base, "sync", "--list-streams"], env=env, capture_output=True, text=True, timeout=60
+    )
+    lines = listed.stdout.strip().splitlines()
+    assert len(lines) > 20 and len({line.index("advertiser_id") for line in lines}) == 1

@@ -6,6 +6,8 @@ library reach the user as one masked line and an exit code through ``handle_erro
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from tiktok_ads_mart.cli import auth as auth_commands
@@ -22,8 +24,21 @@ app = typer.Typer(
 )
 
 
+def _print_version(asked: bool) -> None:
+    if asked:
+        from tiktok_ads_mart import __version__
+
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
     """Load TikTok Ads into your own data mart."""
 
 

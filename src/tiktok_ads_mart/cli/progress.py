@@ -116,7 +116,8 @@ class PlainReporter(BaseReporter):
                 stream, advertiser = key
                 outcome = f"FAILED: {shown(entry.failed)}" if entry.failed else f"{entry.rows:,} rows"
                 self.console.print(
-                    f"  {shown(stream)} · advertiser {shown(advertiser)} · {entry.pages} pages · {outcome}",
+                    f"  {shown(stream)} · advertiser {shown(advertiser)} · {_count(entry.pages, 'page')} · "
+                    f"{outcome}",
                     highlight=False,
                 )
 
@@ -165,6 +166,10 @@ class LiveReporter(BaseReporter):
         return Group(Text(self.headline(), style="bold"), table, footer)
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
+
+
 def _finished(entry: StreamProgress) -> bool:
     return entry.failed is not None or bool(entry.windows_total and entry.windows_done >= entry.windows_total)
 
@@ -191,7 +196,7 @@ def render_summary(result: SyncResult, console: Console) -> None:
         show_footer=True,
     )
     table.add_column("table", footer="total")
-    table.add_column("rows", justify="right", footer=f"{result.total_rows:,}")
+    table.add_column("rows loaded this run", justify="right", footer=f"{result.total_rows:,}")
     for name, rows in sorted(result.rows.items()):
         table.add_row(shown(name), f"{rows:,}")
     console.print(table)

@@ -103,8 +103,10 @@ def sync_command(
     settings = load_settings(given_flags(flags), config_path=config)
     console = Console(highlight=False, soft_wrap=True)
     if list_streams:
-        for name, spec in settings.all_streams().items():
-            console.print(f"{name}\t{' + '.join(spec.primary_key)}")
+        streams = settings.all_streams()
+        width = max(map(len, streams))
+        for name, spec in streams.items():
+            console.print(f"{shown(name):<{width}}  {' + '.join(spec.primary_key)}")
         return
     if quiet:  # retries and other warnings are for the display's readers; --quiet prints only errors
         logging.getLogger("tiktok_ads_mart").setLevel(logging.ERROR)
