@@ -125,3 +125,48 @@ def test_version_and_aligned_stream_list(tmp_path: Path) -> None:
     )
     lines = listed.stdout.strip().splitlines()
     assert len(lines) > 20 and len({line.index("advertiser_id") for line in lines}) == 1
+
+
+@pytest.mark.parametrize("case", ["text-file", "under-a-file", "pipelines-in-proc"])
+def test_bad_places_are_one_line_before_any_request(tmp_path: Path, case: str) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("not a database\n")
+    mart, pipelines, expected = {
+        "text-file": (text, tmp_path / "p", "is not a DuckDB database"),
+        "under-a-file": (text / "mart.duckdb", tmp_path / "p", "is a file, not a folder"),
+        "pipelines-in-proc": (tmp_path / "m.duckdb", Path("/proc/tiktok-ads-mart"), "pipelines_dir /proc/"),
+    }[case]
+    env = _env(tmp_path / "home", TIKTOK_ACCESS_TOKEN="unused")
+    argv = [
+        sys.executable,
+        "-m",
+        "tiktok_ads_mart",
+        "sync",
+        "--api-base",
+        "http://127.0.0.1:9/open_api/v1.3/",
+    ]
+    argv += ["--duckdb-path", str(mart), "--pipelines-dir", str(pipelines)]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    line = done.stderr.strip().splitlines()[-1]
+    assert line.startswith("error: ") and expected in line
+    assert text.read_text() == "not a database\n"
+
+
+def test_postgres_without_its_extra_names_the_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from tiktok_ads_mart.config import load_settings
+    from tiktok_ads_mart.errors import ConfigError
+    from tiktok_ads_mart.sync.destination import check_destination
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "psycopg2" else real_find_spec(name, *a)
+    )
+    settings = load_settings(
+        {"destination": "postgres", "pipelines_dir": str(tmp_path / "p")},
+        environ={"TIKTOK_ADS_MART_DESTINATION_CREDENTIALS": "postgresql://u:p@127.0.0.1:1/db"},
+    )
+    with pytest.raises(ConfigError, match=r"pip install 'tiktok-ads-mart\[postgres\]'"):
+        check_destination(settings)

@@ -285,10 +285,47 @@ def known_destinations() -> list[str]:
     return sorted(name for name in dlt.destinations.__all__ if name != "destination")
 
 
+EXTRAS = {"postgres": "psycopg2"}
+"""Destinations whose driver comes with one of this package's extras: the extra, and the module it brings."""
+
+
+def check_places(settings: SyncSettings) -> None:
+    """The folders and files a run writes, checked before any request so a bad path is one line, exit 2
+    (dlt's own words for these talk about credentials, or give no path at all)."""
+    pipelines = settings.resolved_pipelines_dir()
+    try:
+        pipelines.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"pipelines_dir {pipelines}: {exc.strerror or exc}") from None
+    if not os.access(pipelines, os.W_OK | os.X_OK):
+        raise ConfigError(f"pipelines_dir {pipelines}: not writable")
+    if settings.destination != "duckdb":
+        return
+    mart = settings.duckdb_path.expanduser()
+    for parent in mart.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ConfigError(f"duckdb_path {mart}: {parent} is a file, not a folder")
+            break
+    if mart.is_dir():
+        raise ConfigError(f"duckdb_path {mart} is a folder; name a file, e.g. {mart / 'tiktok_ads.duckdb'}")
+    if mart.is_file() and mart.stat().st_size > 0:
+        with mart.open("rb") as handle:
+            header = handle.read(12)
+        if header[8:12] != b"DUCK":
+            raise ConfigError(f"duckdb_path {mart} exists and is not a DuckDB database; choose another file")
+
+
 def check_destination(settings: SyncSettings) -> None:
     """Ask dlt whether the destination is configured (credentials etc.) without connecting to it."""
+    check_places(settings)
     if settings.destination == "duckdb":
         return
+    driver = EXTRAS.get(settings.destination)
+    if driver is not None and importlib.util.find_spec(driver) is None:
+        raise ConfigError(
+            f"destination {settings.destination} needs its driver: pip install 'tiktok-ads-mart[{settings.destination}]'"
+        )
     if settings.destination == "filesystem":
         check_filesystem(settings)
     from dlt.common.configuration.exceptions import ConfigFieldMissingException
