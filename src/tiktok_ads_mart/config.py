@@ -103,6 +103,7 @@ class SyncSettings:
     qps: int | None = None
     qpm: int | None = None
     concurrency: int = 16
+    give_up_after: int = 60  # seconds without any answer from TikTok before the run stops
     now: datetime | None = None  # the clock, for replays and tests; default the real UTC time
     custom_reports: tuple[ReportSpec, ...] = ()
     config_file: Path | None = field(default=None, compare=False)
@@ -351,6 +352,12 @@ SETTINGS: tuple[SettingSpec, ...] = (
     ),
     SettingSpec(
         "concurrency", lambda n, v: _as_int(n, v, 1, 256), "Requests in flight at once (default 16).", "INT"
+    ),
+    SettingSpec(
+        "give_up_after",
+        lambda n, v: _as_int(n, v, 0, 86400),
+        "Seconds without any answer from TikTok before the run stops (default 60; 0: never).",
+        "INT",
     ),
     SettingSpec(
         "now", _as_datetime, "Pretend the clock says this (replays, tests).", "TIMESTAMP", hidden=True

@@ -10,6 +10,7 @@ decides what the caller does next, not the HTTP status::
     ├── PipelineBusy           another sync holds the pipeline; try again later (exit 75, EX_TEMPFAIL)
     ├── SyncInterrupted        Ctrl-C or SIGTERM stopped a sync between pages (exit 128 + signal)
     ├── TransportError         the request never got a readable answer (network, timeout, 5xx, bad JSON)
+    │   └── Unreachable        nothing answered for a while: the run stops, keeping what was loaded
     └── ApiError               TikTok answered with a non-zero code (carries code, message, request_id)
         ├── AuthExpired        re-authorise: 40102, 40103, 40104, 40105, 40106, 40107
         ├── RateLimited        throttled, back off and retry: 40100, 40132, 61000
@@ -99,6 +100,13 @@ class TransportError(TikTokAdsMartError):
     """No usable answer: connection failure, timeout, HTTP 5xx, or a body that is not the JSON envelope."""
 
     retryable = True
+
+
+class Unreachable(TransportError):
+    """No request got an answer for ``give_up_after`` seconds: the host is gone, and retrying every
+    request for minutes would only delay the one line that says so."""
+
+    retryable = False
 
 
 class ApiError(TikTokAdsMartError):

@@ -170,3 +170,56 @@ def test_postgres_without_its_extra_names_the_extra(tmp_path: Path, monkeypatch:
     )
     with pytest.raises(ConfigError, match=r"pip install 'tiktok-ads-mart\[postgres\]'"):
         check_destination(settings)
+
+
+def test_an_api_that_goes_away_mid_run_stops_it_with_one_line(tmp_path: Path) -> None:
+    """It used to retry every window for ten minutes, one log line per attempt."""
+    import json
+    import time
+
+    env = _env(tmp_path / "home")
+    serve = [
+        sys.executable,
+        "-m",
+        "tiktok_ads_mart",
+        "emulator",
+        "serve",
+        "--port",
+        "0",
+        "--advertisers",
+        "3",
+    ]
+    emulator = subprocess.Popen(
+        [*serve, "--days", "60", "--latency-ms", "300", "--qps", "0", "--qpm", "0"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert emulator.stdout is not None
+        served = json.loads(emulator.stdout.readline())
+        argv = [sys.executable, "-m", "tiktok_ads_mart", "sync", "--api-base", served["base_url"]]
+        argv += ["--qps", "0", "--qpm", "0", "--give-up-after", "5", "--concurrency", "2"]
+        argv += ["--duckdb-path", str(tmp_path / "mart.duckdb"), "--pipelines-dir", str(tmp_path / "p")]
+        argv += ["--advertiser-ids", ",".join(served["advertiser_ids"]), "--streams", "ad_report_hourly"]
+        sync = subprocess.Popen(
+            argv,
+            env={**env, "TIKTOK_ACCESS_TOKEN": served["access_token"]},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(3)
+    finally:
+        emulator.kill()
+        emulator.wait()
+    gone = time.monotonic()
+    out, err = sync.communicate(timeout=120)
+    took = time.monotonic() - gone
+    assert sync.returncode == 1, err
+    assert "Traceback" not in out + err
+    assert err.strip().splitlines()[-1].startswith("error: cannot reach 127.0.0.1:")
+    assert took < 60, took  # the give-up time plus the retries in flight, not ten minutes
+    retry_lines = [line for line in err.splitlines() if line.startswith("retrying")]
+    assert len(retry_lines) <= took / 5 + 3, retry_lines

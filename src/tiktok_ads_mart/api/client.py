@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -35,6 +37,7 @@ from tiktok_ads_mart.errors import (
     AuthExpired,
     RateLimited,
     TransportError,
+    Unreachable,
     api_error,
     printable,
 )
@@ -192,6 +195,28 @@ def read_envelope(status_code: int, body: bytes, path: str) -> Envelope:
     return Envelope(data if isinstance(data, dict) else {}, request_id)
 
 
+DEFAULT_GIVE_UP_AFTER = 60.0
+
+
+class RetryLines:
+    """At most one retry line per ``every`` seconds and level, the ones between counted in the next: a
+    host that is gone would otherwise print one line per attempt of every request in flight."""
+
+    def __init__(self, every: float = 5.0) -> None:
+        self.every = every
+        self._last: dict[int, float] = {}
+        self._held: dict[int, int] = {}
+
+    def take(self, level: int) -> int | None:
+        """None: hold this line back; else print it, with the count of lines held back since."""
+        now = time.monotonic()
+        if now - self._last.get(level, -math.inf) < self.every:
+            self._held[level] = self._held.get(level, 0) + 1
+            return None
+        self._last[level] = now
+        return self._held.pop(level, 0)
+
+
 def network_failure(exc: httpx.HTTPError, host: str) -> str:
     """What went wrong on the network, in words: the connection layer under httpx reports a refused
     connection as ``ConnectTimeout``, so the cause is looked at, not only the class."""
@@ -228,6 +253,8 @@ class TikTokClient:
         timeout: seconds for a whole request (connect gets at most 10 s of it).
         concurrency: connection-pool size when the client makes its own ``httpx.AsyncClient``.
         app_key: which app's limiter to use; default the token source's ``app_id``, else ``base_url``.
+        give_up_after: seconds without any answer from the host after which a failing request raises
+            :class:`Unreachable` instead of being retried (0: never give up early).
     """
 
     def __init__(
@@ -242,6 +269,7 @@ class TikTokClient:
         concurrency: int = 16,
         app_key: str | None = None,
         limiter: RateLimiter | None = None,
+        give_up_after: float = DEFAULT_GIVE_UP_AFTER,
     ) -> None:
         hide_query_strings_in_httpx_logs()
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
@@ -265,6 +293,9 @@ class TikTokClient:
         self._http = http
         self._timeout = timeout
         self._host = httpx.URL(self.base_url).netloc.decode("ascii", "replace")
+        self.give_up_after = give_up_after
+        self._silent_since: float | None = None  # the first failure with no answer from the host since
+        self._retry_lines = RetryLines()
 
     async def __aenter__(self) -> TikTokClient:
         return self
@@ -375,6 +406,10 @@ class TikTokClient:
                 continue
             except (TransportError, ApiError) as exc:
                 self._count(exc)
+                if isinstance(exc, TransportError):
+                    self._raise_if_gone(exc)
+                else:
+                    self._silent_since = None  # an answer, even an error, means the host is there
                 retryable = bool(getattr(exc, "retryable", False))
                 if isinstance(exc, TransportError) and not idempotent:
                     retryable = False
@@ -385,8 +420,18 @@ class TikTokClient:
                 self._log_retry(path, exc, attempt, delay)
                 await asyncio.sleep(delay)
                 continue
+            self._silent_since = None
             self.limiter.on_success()
             return envelope
+
+    def _raise_if_gone(self, exc: TransportError) -> None:
+        """Every request failing for ``give_up_after`` seconds: stop retrying, say where and why."""
+        now = time.monotonic()
+        if self._silent_since is None:
+            self._silent_since = now
+        silent = now - self._silent_since
+        if self.give_up_after > 0 and silent >= self.give_up_after:
+            raise Unreachable(f"cannot reach {self._host}: no answer for {silent:.0f} s (last: {exc})")
 
     def _count(self, exc: Exception) -> None:
         if isinstance(exc, ApiError):
@@ -403,14 +448,18 @@ class TikTokClient:
         else:
             what = str(exc)
         level = logging.INFO if isinstance(exc, RateLimited) else logging.WARNING
+        since = self._retry_lines.take(level)
+        if since is None:
+            return
         log.log(
             level,
-            "retrying %s in %.2fs after attempt %d/%d failed (%s)",
+            "retrying %s in %.2fs after attempt %d/%d failed (%s)%s",
             log_path(path),
             delay,
             attempt,
             self.retry.max_attempts,
             what,
+            f"; {since} more retries since the last line" if since else "",
         )
 
     async def _send(

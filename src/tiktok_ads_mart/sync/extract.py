@@ -31,7 +31,15 @@ from tiktok_ads_mart.catalog import (
     EntitySpec,
     ReportSpec,
 )
-from tiktok_ads_mart.errors import ApiCode, ApiError, AuthExpired, PermissionDenied, TransportError
+from tiktok_ads_mart.errors import (
+    ApiCode,
+    ApiError,
+    AuthExpired,
+    PermissionDenied,
+    TikTokAdsMartError,
+    TransportError,
+    Unreachable,
+)
 from tiktok_ads_mart.sync.arrow import (
     AdvertiserContext,
     ParsedPage,
@@ -100,7 +108,8 @@ class Extractor:
         self._thread = threading.Thread(target=self._loop.run_forever, name="tiktok-extract", daemon=True)
         self._thread.start()
         self.client: TikTokClient = self.call(self._open())
-        self._denied: set[str] = set()
+        self._denied: set[str] = set()  # advertisers whose requests are not sent any more
+        self._failed_streams: set[tuple[str, str]] = set()  # (stream, advertiser) likewise
 
     async def _open(self) -> TikTokClient:
         self._slots = asyncio.Semaphore(self._concurrency)
@@ -149,12 +158,8 @@ class Extractor:
 
     async def _run_job(self, job: Job, out: queue.SimpleQueue[Any]) -> None:
         name = job.spec.name
-        if self.stats.fatal is not None or job.advertiser_id in self._denied:
-            out.put(
-                WindowFailed(
-                    job, self.stats.fatal or PermissionDenied(ApiCode.PERMISSION_ERROR, "advertiser skipped")
-                )
-            )
+        if skipped := self._skip(job):
+            out.put(WindowFailed(job, skipped))
             return
         latest: list[str] = []
         try:
@@ -164,7 +169,7 @@ class Extractor:
                     self._fetch_and_emit(job, page, out, latest) for page in range(2, total + 1)
                 )
             out.put(WindowDone(job, max(latest) if latest else None))
-        except AuthExpired as exc:
+        except (AuthExpired, Unreachable) as exc:  # no later request can do better: the run stops
             self.stats.fatal = self.stats.fatal or exc
             self.stats.fail(name, job.advertiser_id, exc)
             out.put(WindowFailed(job, exc))
@@ -172,13 +177,31 @@ class Extractor:
             self._denied.add(job.advertiser_id)
             self.stats.fail(name, job.advertiser_id, exc)
             out.put(WindowFailed(job, exc))
-        except (ApiError, TransportError) as exc:
+        except TransportError as exc:  # retried to the end: the advertiser's other windows would be too
+            self._denied.add(job.advertiser_id)
+            self.stats.fail(name, job.advertiser_id, exc)
+            out.put(WindowFailed(job, exc))
+        except ApiError as exc:  # this request is wrong (a custom report's metric...): the stream stops
+            self._failed_streams.add((name, job.advertiser_id))
+            self.stats.fail(name, job.advertiser_id, exc)
+            out.put(WindowFailed(job, exc))
+        except TikTokAdsMartError as exc:  # skipped (see _skip) after the window started
             self.stats.fail(name, job.advertiser_id, exc)
             out.put(WindowFailed(job, exc))
         except Exception as exc:  # a bug must not hang the run: report it as this window's failure
             log.exception("unexpected failure in %s for advertiser %s", name, job.advertiser_id)
             self.stats.fail(name, job.advertiser_id, exc)
             out.put(WindowFailed(job, exc))
+
+    def _skip(self, job: Job) -> TikTokAdsMartError | None:
+        """Why ``job`` is not requested at all: the run stopped, the advertiser failed, or its stream did."""
+        if self.stats.fatal is not None:
+            return self.stats.fatal
+        if job.advertiser_id in self._denied:
+            return PermissionDenied(ApiCode.PERMISSION_ERROR, "advertiser skipped after an earlier failure")
+        if (job.spec.name, job.advertiser_id) in self._failed_streams:
+            return TikTokAdsMartError("window skipped after an earlier one of the stream failed")
+        return None
 
     async def _fetch_and_emit(
         self, job: Job, page: int, out: queue.SimpleQueue[Any], latest: list[str]
@@ -191,10 +214,8 @@ class Extractor:
         spec = job.spec
         params = {**job.params, "page": page, "page_size": spec.page_size}
         async with self._slots:
-            if self.stats.fatal is not None or job.advertiser_id in self._denied:
-                raise self.stats.fatal or PermissionDenied(
-                    ApiCode.PERMISSION_ERROR, "advertiser skipped after a permission error"
-                )
+            if skipped := self._skip(job):
+                raise skipped
             if isinstance(spec, ReportSpec):
                 data: ParsedPage | dict[str, Any] = await self.client.get(
                     spec.path, params, decode=report_decoder(spec)

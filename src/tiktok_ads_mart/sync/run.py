@@ -132,6 +132,7 @@ def default_client_factory(settings: SyncSettings, token: TokenCredential) -> Cl
             limits=RateLimits(qps=qps, qpm=qpm),
             timeout=60.0,
             concurrency=settings.concurrency,
+            give_up_after=settings.give_up_after,
         )
 
     return build
