@@ -12,7 +12,6 @@ import orjson
 import pytest
 
 from tiktok_ads_mart.api import (
-    ClientStats,
     RateLimiter,
     RateLimits,
     RetryPolicy,
@@ -340,7 +339,3 @@ async def test_paginate_stops_after_an_empty_first_page() -> None:
     async with make_client(paged_handler(0, seen)) as client:
         pages = [p async for p in client.paginate("ad/get/", page_size=5)]
     assert len(pages) == 1 and seen == [1]
-
-
-def test_client_stats_start_at_zero() -> None:
-    assert ClientStats() == ClientStats(0, 0, 0, 0, 0, {})

@@ -3,39 +3,31 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
+from conftest import small_world
 from tiktok_ads_mart.api import RateLimiter, RateLimits, RetryPolicy, TikTokClient
-from tiktok_ads_mart.emulator import (
-    FAULT_KINDS,
-    Emulator,
-    EmulatorConfig,
-    RunningEmulator,
-    create_app,
-    run_emulator,
-)
+from tiktok_ads_mart.emulator import FAULT_KINDS, Emulator, RunningEmulator, create_app, run_emulator
 from tiktok_ads_mart.errors import PermissionDenied
 
-SMALL_WORLD: dict[str, Any] = {
+WORLD: dict[str, Any] = {
+    "seed": 42,
     "advertisers": 2,
     "days": 3,
     "campaigns_per_advertiser": 5,
     "adgroups_per_campaign": 1,
     "ads_per_adgroup": 1,
     "audiences_per_advertiser": 1,
+    "now": None,
 }
+"""Overrides of ``small_world``: five campaigns to page through, the default seed, the current hour."""
 FAST_RETRY = RetryPolicy(max_attempts=5, base_delay=0.01, max_delay=0.05, throttle_delay=0.0)
 UNLIMITED = RateLimits(0, 0)
-
-
-@pytest.fixture
-def live() -> Iterator[RunningEmulator]:
-    with run_emulator(EmulatorConfig(**SMALL_WORLD, qps=0, qpm=0)) as running:
-        yield running
+Serve = Callable[..., RunningEmulator]
 
 
 def campaign_params(running: RunningEmulator) -> dict[str, Any]:
@@ -48,7 +40,8 @@ def campaign_params(running: RunningEmulator) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("kind", FAULT_KINDS)
-async def test_each_fault_kind_is_retried_to_the_right_answer(live: RunningEmulator, kind: str) -> None:
+async def test_each_fault_kind_is_retried_to_the_right_answer(serve: Serve, kind: str) -> None:
+    live = serve(**WORLD)
     live.emulator.configure(stall_seconds=1.0)
     async with TikTokClient(
         live.base_url, live.access_token, limiter=RateLimiter(UNLIMITED), retry=FAST_RETRY, timeout=0.3
@@ -66,7 +59,8 @@ async def test_each_fault_kind_is_retried_to_the_right_answer(live: RunningEmula
     assert client.stats.retries == (0 if kind == "reset" else 1)
 
 
-async def test_unknown_advertiser_is_permission_denied_with_tiktoks_message(live: RunningEmulator) -> None:
+async def test_unknown_advertiser_is_permission_denied_with_tiktoks_message(serve: Serve) -> None:
+    live = serve(**WORLD)
     async with TikTokClient(live.base_url, live.access_token, limiter=RateLimiter(UNLIMITED)) as client:
         with pytest.raises(PermissionDenied) as caught:
             await client.get("campaign/get/", {"advertiser_id": "1234567890123456789"})
@@ -76,7 +70,7 @@ async def test_unknown_advertiser_is_permission_denied_with_tiktoks_message(live
 
 
 async def test_concurrent_pagination_matches_sequential() -> None:
-    emulator = Emulator(EmulatorConfig(**{**SMALL_WORLD, "campaigns_per_advertiser": 9}, qps=0, qpm=0))
+    emulator = Emulator(small_world(**{**WORLD, "campaigns_per_advertiser": 9}))
     params = {
         "advertiser_id": emulator.advertiser_ids[0],
         "filtering": {"secondary_status": "CAMPAIGN_STATUS_ALL"},
@@ -112,7 +106,7 @@ async def test_fifty_tasks_stay_under_the_apps_qps() -> None:
     """In process (ASGI), a request reaches the emulator's sliding window when the limiter starts it, so
     this checks the limiter's own arithmetic; pacing over a real socket is what `make bench` measures."""
     limits = RateLimits(qps=10, qpm=600)
-    emulator = Emulator(EmulatorConfig(**SMALL_WORLD, qps=limits.qps, qpm=limits.qpm, latency_ms=20))
+    emulator = Emulator(small_world(**WORLD, qps=limits.qps, qpm=limits.qpm, latency_ms=20))
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(emulator)))
     async with (
         http,
@@ -136,7 +130,7 @@ async def test_fifty_tasks_stay_under_the_apps_qpm() -> None:
     (in process, below), not this one's.
     """
     limits = RateLimits(qps=10, qpm=25)
-    with run_emulator(EmulatorConfig(**SMALL_WORLD, qps=0, qpm=limits.qpm)) as running:
+    with run_emulator(small_world(**WORLD, qps=0, qpm=limits.qpm)) as running:
         limiter = RateLimiter(limits)
         async with TikTokClient(running.base_url, running.access_token, limiter=limiter) as client:
             work = asyncio.ensure_future(fire(running, client, 50))
@@ -151,7 +145,7 @@ async def test_fifty_tasks_stay_under_the_apps_qpm() -> None:
 
 async def test_a_40100_slows_the_client_down_and_the_calls_still_succeed() -> None:
     """A client configured above the app's real limit gets throttled, backs off and lowers its rate."""
-    with run_emulator(EmulatorConfig(**SMALL_WORLD, qps=5, qpm=0)) as running:
+    with run_emulator(small_world(**WORLD, qps=5, qpm=0)) as running:
         limiter = RateLimiter(RateLimits(qps=50, qpm=0))
         policy = RetryPolicy(max_attempts=10, base_delay=0.05, max_delay=1.0, throttle_delay=0.5)
         async with TikTokClient(
@@ -167,7 +161,7 @@ async def test_a_40100_slows_the_client_down_and_the_calls_still_succeed() -> No
 async def test_two_clients_of_one_app_share_its_limiter() -> None:
     """In process, like the QPS test above: each request reaches the emulator's window when started."""
     limits = RateLimits(qps=10, qpm=600)
-    emulator = Emulator(EmulatorConfig(**SMALL_WORLD, qps=limits.qps, qpm=limits.qpm))
+    emulator = Emulator(small_world(**WORLD, qps=limits.qps, qpm=limits.qpm))
     key = f"app-under-test-{id(emulator)}"
     transports = [httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(emulator))) for _ in "ab"]
     first, second = (

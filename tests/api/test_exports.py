@@ -14,21 +14,3 @@ def test_all_is_unique_and_resolvable(module_name: str) -> None:
     assert len(names) == len(set(names))
     for name in names:
         assert hasattr(module, name), name
-
-
-def test_the_shared_interface_is_there() -> None:
-    from tiktok_ads_mart.api import (
-        DEFAULT_RATE_LIMITS,
-        DEFAULT_RETRY_POLICY,
-        PRODUCTION_API_BASE,
-        SANDBOX_API_BASE,
-        TIERS,
-        RateLimits,
-        RetryPolicy,
-    )
-
-    assert PRODUCTION_API_BASE == "https://business-api.tiktok.com/open_api/v1.3/"
-    assert SANDBOX_API_BASE == "https://sandbox-ads.tiktok.com/open_api/v1.3/"
-    assert DEFAULT_RATE_LIMITS is TIERS["basic"]
-    assert RetryPolicy() == DEFAULT_RETRY_POLICY
-    assert RateLimits() == DEFAULT_RATE_LIMITS

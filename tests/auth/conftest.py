@@ -1,27 +1,20 @@
-"""Fixtures for auth tests: a private home and store per test, and live emulators for OAuth."""
+"""Fixtures for auth tests: a private home and store per test, and a loopback redirect URI.
+
+The served OAuth emulators (``oauth_emulator``, ``expiring_oauth_emulator``) are in tests/conftest.py.
+"""
 
 from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tiktok_ads_mart.auth import EncryptedFileStore
-from tiktok_ads_mart.emulator import EmulatorConfig, RunningEmulator, run_emulator
 from tiktok_ads_mart.secret import Secret
 
 PASSPHRASE = "correct horse battery staple"
-SMALL_WORLD = {
-    "advertisers": 2,
-    "days": 3,
-    "campaigns_per_advertiser": 1,
-    "adgroups_per_campaign": 1,
-    "ads_per_adgroup": 1,
-    "audiences_per_advertiser": 1,
-}
 _ENV_TO_CLEAR = (
     "TIKTOK_ACCESS_TOKEN",
     "TIKTOK_APP_ID",
@@ -47,21 +40,6 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def store(home: Path) -> EncryptedFileStore:
     return EncryptedFileStore(home / "credentials.enc", Secret(PASSPHRASE))
-
-
-@pytest.fixture
-def emulator() -> Iterator[RunningEmulator]:
-    """Long-lived tokens (TikTok's advertiser tokens today), no throttling."""
-    with run_emulator(EmulatorConfig(**SMALL_WORLD, qps=0, qpm=0)) as running:  # type: ignore[arg-type]
-        yield running
-
-
-@pytest.fixture
-def expiring_emulator() -> Iterator[RunningEmulator]:
-    """24-hour tokens with rotating refresh tokens."""
-    config = EmulatorConfig(**SMALL_WORLD, qps=0, qpm=0, token_mode="expiring")  # type: ignore[arg-type]
-    with run_emulator(config) as running:
-        yield running
 
 
 @pytest.fixture

@@ -55,7 +55,7 @@ def test_portal_url_follows_the_api_base() -> None:
 
 @pytest.mark.browser
 async def test_login_with_a_real_browser_clicking_authorize(
-    emulator: RunningEmulator, store: EncryptedFileStore, redirect_uri: str
+    oauth_emulator: RunningEmulator, store: EncryptedFileStore, redirect_uri: str
 ) -> None:
     skip_without_browser()
     pages: list[str] = []
@@ -63,21 +63,21 @@ async def test_login_with_a_real_browser_clicking_authorize(
     def browser(url: str) -> None:
         pages.append(consent_chromium(url, "authorize"))
 
-    credential = await login(options_for(emulator, redirect_uri), store=store, open_url=browser)
+    credential = await login(options_for(oauth_emulator, redirect_uri), store=store, open_url=browser)
     assert "authorized" in pages[0].lower()
-    assert set(credential.advertiser_ids) == set(emulator.advertiser_ids)
+    assert set(credential.advertiser_ids) == set(oauth_emulator.advertiser_ids)
     names = dict(credential.advertiser_names)
-    world_names = {a["advertiser_id"]: a["name"] for a in emulator.emulator.world.advertisers()}
+    world_names = {a["advertiser_id"]: a["name"] for a in oauth_emulator.emulator.world.advertisers()}
     assert names == world_names
     assert store.load("default") == credential
-    async with TikTokClient(emulator.base_url, credential.access_token) as client:
+    async with TikTokClient(oauth_emulator.base_url, credential.access_token) as client:
         info = await client.get("advertiser/info/", {"advertiser_ids": list(credential.advertiser_ids)})
     assert {a["advertiser_id"] for a in info["list"]} == set(credential.advertiser_ids)
 
 
 @pytest.mark.browser
 async def test_deny_in_the_browser_fails_the_login_and_stores_nothing(
-    emulator: RunningEmulator, store: EncryptedFileStore, redirect_uri: str
+    oauth_emulator: RunningEmulator, store: EncryptedFileStore, redirect_uri: str
 ) -> None:
     skip_without_browser()
     pages: list[str] = []
@@ -86,17 +86,17 @@ async def test_deny_in_the_browser_fails_the_login_and_stores_nothing(
         pages.append(consent_chromium(url, "deny"))
 
     with pytest.raises(LoginError, match="access_denied"):
-        await login(options_for(emulator, redirect_uri), store=store, open_url=browser)
+        await login(options_for(oauth_emulator, redirect_uri), store=store, open_url=browser)
     assert "access_denied" in pages[0]
     assert store.profiles() == []
 
 
 async def test_login_over_plain_http_stores_several_profiles(
-    emulator: RunningEmulator, store: EncryptedFileStore, redirect_uri: str
+    oauth_emulator: RunningEmulator, store: EncryptedFileStore, redirect_uri: str
 ) -> None:
     for profile in ("first", "second"):
         await login(
-            options_for(emulator, redirect_uri, profile=profile),
+            options_for(oauth_emulator, redirect_uri, profile=profile),
             store=store,
             open_url=lambda url: consent_http(url, "authorize"),
         )
@@ -108,14 +108,14 @@ async def test_login_over_plain_http_stores_several_profiles(
 
 
 async def test_wrong_state_is_refused(
-    emulator: RunningEmulator, store: EncryptedFileStore, redirect_uri: str
+    oauth_emulator: RunningEmulator, store: EncryptedFileStore, redirect_uri: str
 ) -> None:
     def forged(url: str) -> None:
         forged_url = url.split("state=")[0] + "state=forged&" + url.split("&", 2)[2]
         consent_http(forged_url, "authorize")
 
     with pytest.raises(LoginError, match="wrong state"):
-        await login(options_for(emulator, redirect_uri), store=store, open_url=forged)
+        await login(options_for(oauth_emulator, redirect_uri), store=store, open_url=forged)
     assert store.profiles() == []
 
 
@@ -147,18 +147,18 @@ async def test_port_in_use_is_one_clear_error(redirect_uri: str) -> None:
 
 
 async def test_a_reused_code_is_refused(
-    emulator: RunningEmulator, store: EncryptedFileStore, redirect_uri: str
+    oauth_emulator: RunningEmulator, store: EncryptedFileStore, redirect_uri: str
 ) -> None:
     codes: list[str] = []
 
     async def catch_code() -> None:
         async with CallbackServer(redirect_uri, "st") as server:
-            url = authorization_url(emulator.portal_url, emulator.app_id, "st", redirect_uri)
+            url = authorization_url(oauth_emulator.portal_url, oauth_emulator.app_id, "st", redirect_uri)
             await asyncio.to_thread(consent_http, url, "authorize")
             codes.append((await server.wait(5)).auth_code.reveal())
 
     await catch_code()
-    options = options_for(emulator, redirect_uri)
+    options = options_for(oauth_emulator, redirect_uri)
     first = await exchange(options, codes[0], store=store)
     assert first.advertiser_ids
     with pytest.raises(InvalidRequest) as caught:
@@ -182,10 +182,10 @@ def test_pasted_redirect_urls() -> None:
 
 
 async def test_wrong_secret_is_refused(
-    emulator: RunningEmulator, store: EncryptedFileStore, redirect_uri: str
+    oauth_emulator: RunningEmulator, store: EncryptedFileStore, redirect_uri: str
 ) -> None:
     options = LoginOptions(
-        app_id=emulator.app_id, secret=Secret("wrong"), api_base=emulator.base_url, timeout=5
+        app_id=oauth_emulator.app_id, secret=Secret("wrong"), api_base=oauth_emulator.base_url, timeout=5
     )
     with pytest.raises(InvalidRequest) as caught:
         await exchange(options, "whatever-code", store=store)

@@ -57,46 +57,46 @@ async def read_advertisers(
 
 
 async def test_expired_token_is_refreshed_with_rotation_and_stored(
-    expiring_emulator: RunningEmulator, store: EncryptedFileStore, redirect_uri: str
+    expiring_oauth_emulator: RunningEmulator, store: EncryptedFileStore, redirect_uri: str
 ) -> None:
-    first = await logged_in(expiring_emulator, store, redirect_uri)
+    first = await logged_in(expiring_oauth_emulator, store, redirect_uri)
     assert first.refresh_token is not None and first.access_expires_at is not None
-    advance(expiring_emulator, 25)
+    advance(expiring_oauth_emulator, 25)
     source = resolve_token_source("default", store=store, env={}, limits=UNLIMITED)
-    [answer] = await read_advertisers(expiring_emulator, source)
+    [answer] = await read_advertisers(expiring_oauth_emulator, source)
     assert len(answer["list"]) == 2  # type: ignore[arg-type]
     stored = store.load("default")
     assert stored is not None
     assert stored.access_token != first.access_token and stored.refresh_token != first.refresh_token
-    stats = expiring_emulator.emulator.stats()
+    stats = expiring_oauth_emulator.emulator.stats()
     assert stats["codes"].get("40102") == 1
-    async with TikTokClient(expiring_emulator.base_url, None, limits=UNLIMITED) as client:
+    async with TikTokClient(expiring_oauth_emulator.base_url, None, limits=UNLIMITED) as client:
         with pytest.raises(AuthExpired) as caught:  # the old refresh token died at rotation
             await refresh_access_token(client, first.app_id, first.app_secret, first.refresh_token)
     assert caught.value.code == 40107
 
 
 async def test_fifty_tasks_on_an_expired_token_cause_one_refresh(
-    expiring_emulator: RunningEmulator, store: EncryptedFileStore, redirect_uri: str
+    expiring_oauth_emulator: RunningEmulator, store: EncryptedFileStore, redirect_uri: str
 ) -> None:
-    await logged_in(expiring_emulator, store, redirect_uri)
-    advance(expiring_emulator, 25)
+    await logged_in(expiring_oauth_emulator, store, redirect_uri)
+    advance(expiring_oauth_emulator, 25)
     source = resolve_token_source("default", store=store, env={}, limits=UNLIMITED)
-    answers = await read_advertisers(expiring_emulator, source, calls=50)
+    answers = await read_advertisers(expiring_oauth_emulator, source, calls=50)
     assert len(answers) == 50
-    stats = expiring_emulator.emulator.stats()
+    stats = expiring_oauth_emulator.emulator.stats()
     assert stats["requests"]["oauth2/refresh_token/"] == 1
     assert isinstance(source, RefreshingTokenSource) and source.refreshes == 1
 
 
 async def test_token_is_refreshed_ahead_of_expiry(
-    expiring_emulator: RunningEmulator, store: EncryptedFileStore, redirect_uri: str
+    expiring_oauth_emulator: RunningEmulator, store: EncryptedFileStore, redirect_uri: str
 ) -> None:
-    first = await logged_in(expiring_emulator, store, redirect_uri)
+    first = await logged_in(expiring_oauth_emulator, store, redirect_uri)
     almost_expired = lambda: utc_now() + timedelta(hours=23, minutes=57)  # noqa: E731
     source = RefreshingTokenSource(first, store, limits=UNLIMITED, clock=almost_expired)
-    await read_advertisers(expiring_emulator, source)
-    stats = expiring_emulator.emulator.stats()
+    await read_advertisers(expiring_oauth_emulator, source)
+    stats = expiring_oauth_emulator.emulator.stats()
     assert stats["requests"]["oauth2/refresh_token/"] == 1
     assert "40102" not in stats["codes"]  # refreshed before TikTok had to refuse anything
 
@@ -129,27 +129,27 @@ class CrashingStore:
 
 
 async def test_crash_after_the_store_write_leaves_a_working_credential(
-    expiring_emulator: RunningEmulator, store: EncryptedFileStore, redirect_uri: str
+    expiring_oauth_emulator: RunningEmulator, store: EncryptedFileStore, redirect_uri: str
 ) -> None:
-    first = await logged_in(expiring_emulator, store, redirect_uri)
-    advance(expiring_emulator, 25)
+    first = await logged_in(expiring_oauth_emulator, store, redirect_uri)
+    advance(expiring_oauth_emulator, 25)
     doomed = RefreshingTokenSource(first, CrashingStore(store, after_write=True), limits=UNLIMITED)  # type: ignore[arg-type]
     with pytest.raises(SimulatedCrash):
-        await read_advertisers(expiring_emulator, doomed)
+        await read_advertisers(expiring_oauth_emulator, doomed)
     # a new process starts from the store: the rotated pair is there and works without another refresh
     source = resolve_token_source("default", store=store, env={}, limits=UNLIMITED)
-    await read_advertisers(expiring_emulator, source)
-    assert expiring_emulator.emulator.stats()["requests"]["oauth2/refresh_token/"] == 1
-    advance(expiring_emulator, 25)  # and the stored refresh token is the live one
-    await read_advertisers(expiring_emulator, source)
-    assert expiring_emulator.emulator.stats()["requests"]["oauth2/refresh_token/"] == 2
+    await read_advertisers(expiring_oauth_emulator, source)
+    assert expiring_oauth_emulator.emulator.stats()["requests"]["oauth2/refresh_token/"] == 1
+    advance(expiring_oauth_emulator, 25)  # and the stored refresh token is the live one
+    await read_advertisers(expiring_oauth_emulator, source)
+    assert expiring_oauth_emulator.emulator.stats()["requests"]["oauth2/refresh_token/"] == 2
 
 
 async def test_crash_before_the_store_write_keeps_the_old_credential_usable(
-    expiring_emulator: RunningEmulator, store: EncryptedFileStore, redirect_uri: str
+    expiring_oauth_emulator: RunningEmulator, store: EncryptedFileStore, redirect_uri: str
 ) -> None:
     """Refreshing ahead of expiry, a crash before the write leaves the old (still valid) token stored."""
-    first = await logged_in(expiring_emulator, store, redirect_uri)
+    first = await logged_in(expiring_oauth_emulator, store, redirect_uri)
     almost_expired = lambda: utc_now() + timedelta(hours=23, minutes=57)  # noqa: E731
     doomed = RefreshingTokenSource(
         first,
@@ -158,36 +158,36 @@ async def test_crash_before_the_store_write_keeps_the_old_credential_usable(
         clock=almost_expired,  # type: ignore[arg-type]
     )
     with pytest.raises(SimulatedCrash):
-        await read_advertisers(expiring_emulator, doomed)
+        await read_advertisers(expiring_oauth_emulator, doomed)
     stored = store.load("default")
     assert stored == first  # the file is intact and readable
-    [answer] = await read_advertisers(expiring_emulator, StaticTokenSource(stored.access_token))
+    [answer] = await read_advertisers(expiring_oauth_emulator, StaticTokenSource(stored.access_token))
     assert len(answer["list"]) == 2  # type: ignore[arg-type]
 
 
 async def test_logout_revokes_then_calls_fail_with_a_login_hint(
-    emulator: RunningEmulator, store: EncryptedFileStore, redirect_uri: str
+    oauth_emulator: RunningEmulator, store: EncryptedFileStore, redirect_uri: str
 ) -> None:
-    credential = await logged_in(emulator, store, redirect_uri)
-    await read_advertisers(emulator, StaticTokenSource(credential.access_token))
+    credential = await logged_in(oauth_emulator, store, redirect_uri)
+    await read_advertisers(oauth_emulator, StaticTokenSource(credential.access_token))
     await logout("default", store)
     assert store.load("default") is None
     with pytest.raises(AuthExpired) as caught:
-        await read_advertisers(emulator, StaticTokenSource(credential.access_token))
+        await read_advertisers(oauth_emulator, StaticTokenSource(credential.access_token))
     assert caught.value.code == 40105
     assert "run `tiktok-ads-mart auth login` again" in str(caught.value)
 
 
 async def test_revoked_long_lived_token_from_the_store_says_log_in_again(
-    emulator: RunningEmulator, store: EncryptedFileStore, redirect_uri: str
+    oauth_emulator: RunningEmulator, store: EncryptedFileStore, redirect_uri: str
 ) -> None:
-    await logged_in(emulator, store, redirect_uri)
+    await logged_in(oauth_emulator, store, redirect_uri)
     source = resolve_token_source("default", store=store, env={}, limits=UNLIMITED)
     stored = store.load("default")
     assert stored is not None
-    emulator.emulator.tokens.revoke(stored.access_token.reveal())
+    oauth_emulator.emulator.tokens.revoke(stored.access_token.reveal())
     with pytest.raises(AuthExpired, match="auth login"):
-        await read_advertisers(emulator, source)
+        await read_advertisers(oauth_emulator, source)
 
 
 def test_token_source_resolution(store: EncryptedFileStore) -> None:
@@ -198,17 +198,17 @@ def test_token_source_resolution(store: EncryptedFileStore) -> None:
 
 
 async def test_a_dead_refresh_token_says_log_in_again_once(
-    expiring_emulator: RunningEmulator, store: EncryptedFileStore, redirect_uri: str
+    expiring_oauth_emulator: RunningEmulator, store: EncryptedFileStore, redirect_uri: str
 ) -> None:
-    first = await logged_in(expiring_emulator, store, redirect_uri)
+    first = await logged_in(expiring_oauth_emulator, store, redirect_uri)
     assert first.refresh_token is not None
-    async with TikTokClient(expiring_emulator.base_url, None, limits=UNLIMITED) as client:
+    async with TikTokClient(expiring_oauth_emulator.base_url, None, limits=UNLIMITED) as client:
         await refresh_access_token(client, first.app_id, first.app_secret, first.refresh_token)  # rotates
-    advance(expiring_emulator, 25)
+    advance(expiring_oauth_emulator, 25)
     stale = RefreshingTokenSource(first, store, limits=UNLIMITED)
     store.delete("default")  # nothing newer on disk either
     with pytest.raises(AuthExpired) as caught:
-        await read_advertisers(expiring_emulator, stale)
+        await read_advertisers(expiring_oauth_emulator, stale)
     message = str(caught.value)
     assert message.startswith("TikTok error 40107: refreshing the token failed")
     assert message.count("auth login") == 1

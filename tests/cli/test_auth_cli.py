@@ -12,7 +12,6 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -22,19 +21,11 @@ import orjson
 import pytest
 
 from tiktok_ads_mart.auth import EncryptedFileStore
-from tiktok_ads_mart.emulator import EmulatorConfig, RunningEmulator, run_emulator
+from tiktok_ads_mart.emulator import RunningEmulator
 from tiktok_ads_mart.secret import Secret
 
 PASSPHRASE = "cli passphrase for tests"
 CONSENT_SCRIPT = Path(__file__).resolve().parents[1] / "auth" / "consent_browser.py"
-SMALL_WORLD = {
-    "advertisers": 2,
-    "days": 3,
-    "campaigns_per_advertiser": 1,
-    "adgroups_per_campaign": 1,
-    "ads_per_adgroup": 1,
-    "audiences_per_advertiser": 1,
-}
 
 
 @dataclass
@@ -89,14 +80,7 @@ def free_redirect_uri() -> str:
 
 
 @pytest.fixture
-def expiring() -> Iterator[RunningEmulator]:
-    config = EmulatorConfig(**SMALL_WORLD, qps=0, qpm=0, token_mode="expiring")  # type: ignore[arg-type]
-    with run_emulator(config) as running:
-        yield running
-
-
-@pytest.fixture
-def cli(tmp_path: Path, expiring: RunningEmulator) -> Cli:
+def cli(tmp_path: Path, expiring_oauth_emulator: RunningEmulator) -> Cli:
     home = tmp_path / "home"
     browser = tmp_path / "consent-browser"
     browser.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{CONSENT_SCRIPT}" "$@"\n')
@@ -106,9 +90,9 @@ def cli(tmp_path: Path, expiring: RunningEmulator) -> Cli:
         TIKTOK_ADS_MART_HOME=str(home),
         TIKTOK_ADS_MART_PASSPHRASE=PASSPHRASE,
         TIKTOK_ADS_MART_STORE="file",
-        TIKTOK_APP_ID=expiring.app_id,
-        TIKTOK_APP_SECRET=expiring.secret,
-        TIKTOK_API_BASE=expiring.base_url,
+        TIKTOK_APP_ID=expiring_oauth_emulator.app_id,
+        TIKTOK_APP_SECRET=expiring_oauth_emulator.secret,
+        TIKTOK_API_BASE=expiring_oauth_emulator.base_url,
         BROWSER=str(browser),
         CONSENT_DRIVER="http",
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
@@ -139,8 +123,8 @@ def assert_nowhere(cli: Cli, secrets: set[str]) -> None:
                 assert value.encode() not in blob, path.name
 
 
-def test_login_status_advertisers_refresh_logout(cli: Cli, expiring: RunningEmulator) -> None:
-    secrets = {expiring.secret, expiring.access_token}
+def test_login_status_advertisers_refresh_logout(cli: Cli, expiring_oauth_emulator: RunningEmulator) -> None:
+    secrets = {expiring_oauth_emulator.secret, expiring_oauth_emulator.access_token}
     result = cli.run("auth", "login", "--redirect-uri", free_redirect_uri(), "--timeout", "20")
     assert result.returncode == 0, result.stderr
     assert "Logged in: profile 'default', 2 advertiser(s)" in result.stdout
@@ -148,14 +132,14 @@ def test_login_status_advertisers_refresh_logout(cli: Cli, expiring: RunningEmul
 
     status = cli.run("auth", "status")
     assert status.returncode == 0, status.stderr
-    assert expiring.app_id in status.stdout and "encrypted file" in status.stdout
-    for advertiser in expiring.emulator.world.advertisers():
+    assert expiring_oauth_emulator.app_id in status.stdout and "encrypted file" in status.stdout
+    for advertiser in expiring_oauth_emulator.emulator.world.advertisers():
         assert advertiser["advertiser_id"] in status.stdout and advertiser["name"] in status.stdout
 
     listed = cli.run("advertisers", "--json")
     assert listed.returncode == 0, listed.stderr
     rows = orjson.loads(listed.stdout)
-    world = {a["advertiser_id"]: a for a in expiring.emulator.world.advertisers()}
+    world = {a["advertiser_id"]: a for a in expiring_oauth_emulator.emulator.world.advertisers()}
     assert {r["advertiser_id"] for r in rows} == set(world)
     for row in rows:
         truth = world[row["advertiser_id"]]
@@ -176,12 +160,12 @@ def test_login_status_advertisers_refresh_logout(cli: Cli, expiring: RunningEmul
         assert only.returncode == 0, only.stderr
         assert [r["advertiser_id"] for r in orjson.loads(only.stdout)] == [second, first]
 
-    expiring.emulator.set_now(expiring.emulator.now + timedelta(hours=25))
+    expiring_oauth_emulator.emulator.set_now(expiring_oauth_emulator.emulator.now + timedelta(hours=25))
     refreshed = cli.run("auth", "refresh")
     assert refreshed.returncode == 0, refreshed.stderr
     secrets.update(stored_secrets(cli))
     assert cli.run("advertisers").returncode == 0
-    assert expiring.emulator.stats()["requests"]["oauth2/refresh_token/"] == 1
+    assert expiring_oauth_emulator.emulator.stats()["requests"]["oauth2/refresh_token/"] == 1
 
     out = cli.run("auth", "logout")
     assert out.returncode == 0, out.stderr
@@ -192,7 +176,7 @@ def test_login_status_advertisers_refresh_logout(cli: Cli, expiring: RunningEmul
 
 
 @pytest.mark.browser
-def test_cli_login_through_a_real_browser(cli: Cli, expiring: RunningEmulator) -> None:
+def test_cli_login_through_a_real_browser(cli: Cli, expiring_oauth_emulator: RunningEmulator) -> None:
     if consent_browser().chromium_path() is None and not os.environ.get("CI"):
         pytest.skip("chromium is not installed (make test installs it)")
     result = cli.run(
@@ -207,19 +191,27 @@ def test_cli_login_through_a_real_browser(cli: Cli, expiring: RunningEmulator) -
     assert result.returncode == 0, result.stderr
     assert "profile 'work'" in result.stdout
     status = cli.run("auth", "status", "--profile", "work")
-    assert expiring.app_id in status.stdout
+    assert expiring_oauth_emulator.app_id in status.stdout
 
 
-def test_advertisers_with_a_token_from_the_environment(cli: Cli, expiring: RunningEmulator) -> None:
+def test_advertisers_with_a_token_from_the_environment(
+    cli: Cli, expiring_oauth_emulator: RunningEmulator
+) -> None:
     """CI and containers: TIKTOK_ACCESS_TOKEN, no stored profile; the ids come from oauth2/advertiser/get/."""
-    listed = cli.run("advertisers", "--json", env={"TIKTOK_ACCESS_TOKEN": expiring.access_token})
+    listed = cli.run(
+        "advertisers", "--json", env={"TIKTOK_ACCESS_TOKEN": expiring_oauth_emulator.access_token}
+    )
     assert listed.returncode == 0, listed.stderr
-    assert sorted(r["advertiser_id"] for r in orjson.loads(listed.stdout)) == sorted(expiring.advertiser_ids)
+    assert sorted(r["advertiser_id"] for r in orjson.loads(listed.stdout)) == sorted(
+        expiring_oauth_emulator.advertiser_ids
+    )
     assert not (cli.home / "credentials.enc").exists()
-    assert_nowhere(cli, {expiring.access_token, expiring.secret})
+    assert_nowhere(cli, {expiring_oauth_emulator.access_token, expiring_oauth_emulator.secret})
 
 
-def test_login_uses_a_usable_os_keyring(cli: Cli, expiring: RunningEmulator, tmp_path: Path) -> None:
+def test_login_uses_a_usable_os_keyring(
+    cli: Cli, expiring_oauth_emulator: RunningEmulator, tmp_path: Path
+) -> None:
     keyring_env = {
         "PYTHON_KEYRING_BACKEND": "file_keyring.TestKeyring",
         "PYTHONPATH": str(CONSENT_SCRIPT.parent),
@@ -239,9 +231,11 @@ def test_login_uses_a_usable_os_keyring(cli: Cli, expiring: RunningEmulator, tmp
     assert "No credentials stored" in cli.run("auth", "status", env=keyring_env).stdout
 
 
-def test_exchange_from_a_pasted_url_and_a_reused_code(cli: Cli, expiring: RunningEmulator) -> None:
+def test_exchange_from_a_pasted_url_and_a_reused_code(
+    cli: Cli, expiring_oauth_emulator: RunningEmulator
+) -> None:
     redirect = "http://127.0.0.1:9/callback"  # nobody listens: the user copies the URL from the address bar
-    portal = f"{expiring.portal_url}?app_id={expiring.app_id}&state=s1&redirect_uri={redirect}"
+    portal = f"{expiring_oauth_emulator.portal_url}?app_id={expiring_oauth_emulator.app_id}&state=s1&redirect_uri={redirect}"
     pasted = _redirect_location(portal)
     assert "auth_code=" in pasted
     ok = cli.run("auth", "exchange", "--state", "s1", stdin=pasted + "\n")
@@ -262,7 +256,9 @@ def _redirect_location(portal: str) -> str:
         return answer.headers["location"]
 
 
-def test_bad_input_is_one_line_and_a_non_zero_exit(cli: Cli, expiring: RunningEmulator) -> None:
+def test_bad_input_is_one_line_and_a_non_zero_exit(
+    cli: Cli, expiring_oauth_emulator: RunningEmulator
+) -> None:
     assert cli.run("auth", "login", "--redirect-uri", free_redirect_uri()).returncode == 0
     unknown = cli.fails_in_one_line("advertisers", "--advertiser-ids", "1234567890123456789")
     assert "40001" in unknown and "request_id" in unknown
@@ -309,7 +305,7 @@ def test_browser_failures_are_one_line(cli: Cli) -> None:
 
 
 async def test_library_logs_carry_no_secrets(
-    expiring: RunningEmulator, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    expiring_oauth_emulator: RunningEmulator, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The same flows in-process with every logger at DEBUG: login, refresh, paging, logout."""
     consent_http = consent_browser().consent_http
@@ -320,25 +316,26 @@ async def test_library_logs_carry_no_secrets(
     caplog.set_level(logging.DEBUG)
     store = EncryptedFileStore(tmp_path / "credentials.enc", Secret(PASSPHRASE))
     options = LoginOptions(
-        app_id=expiring.app_id,
-        secret=Secret(expiring.secret),
-        api_base=expiring.base_url,
+        app_id=expiring_oauth_emulator.app_id,
+        secret=Secret(expiring_oauth_emulator.secret),
+        api_base=expiring_oauth_emulator.base_url,
         redirect_uri=free_redirect_uri(),
         timeout=10,
         limits=RateLimits(0, 0),
     )
     first = await login(options, store=store, open_url=lambda url: consent_http(url))
-    expiring.emulator.set_now(expiring.emulator.now + timedelta(hours=25))
+    expiring_oauth_emulator.emulator.set_now(expiring_oauth_emulator.emulator.now + timedelta(hours=25))
     source = resolve_token_source("default", store=store, env={}, limits=RateLimits(0, 0))
-    async with TikTokClient(expiring.base_url, source, limits=RateLimits(0, 0)) as client:
+    async with TikTokClient(expiring_oauth_emulator.base_url, source, limits=RateLimits(0, 0)) as client:
         await client.get(
-            "oauth2/advertiser/get/", {"app_id": expiring.app_id, "secret": Secret(expiring.secret)}
+            "oauth2/advertiser/get/",
+            {"app_id": expiring_oauth_emulator.app_id, "secret": Secret(expiring_oauth_emulator.secret)},
         )
     second = store.load("default")
     assert second is not None and second.refresh_token is not None and first.refresh_token is not None
     await logout("default", store)
     values = {
-        expiring.secret,
+        expiring_oauth_emulator.secret,
         PASSPHRASE,
         first.access_token.reveal(),
         first.refresh_token.reveal(),

@@ -15,7 +15,7 @@ from test_sync_cli import _env, _sync_args
 
 from conftest import settings_for, static_token
 from tiktok_ads_mart.cli.demo import run_demo
-from tiktok_ads_mart.cli.progress import LiveReporter, PlainReporter, QuietReporter, render_summary
+from tiktok_ads_mart.cli.progress import choose_mode, make_reporter, render_summary
 from tiktok_ads_mart.errors import AuthExpired
 from tiktok_ads_mart.sync import run_sync
 from utils import mart_tables, query, snapshot
@@ -24,7 +24,7 @@ STREAMS = ("campaigns", "campaign_report_daily", "ad_report_hourly")
 
 
 def test_demo_authorizes_through_the_consent_page_syncs_and_queries(tmp_path: Path) -> None:
-    console = Console(file=io.StringIO(), width=160)
+    console = Console(file=io.StringIO(), width=160, soft_wrap=True)  # as the CLI's
     code = run_demo(directory=tmp_path / "demo", duckdb_path=tmp_path / "tiktok_ads.duckdb", console=console)
     out = console.file.getvalue()  # type: ignore[attr-defined]
     assert code == 0, out
@@ -38,13 +38,17 @@ def test_demo_authorizes_through_the_consent_page_syncs_and_queries(tmp_path: Pa
     )
     assert len(currencies) >= 2
     assert (tmp_path / "demo" / "credentials.enc").stat().st_mode & 0o077 == 0
+    # the closing hint is a command that works as printed, from where the demo ran
+    hint = out.split("query it with the duckdb CLI, or:\n", 1)[1].splitlines()[0].strip()
+    ran = subprocess.run(hint, shell=True, capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 0 and "campaign_id" in ran.stdout, ran.stderr
 
 
 @pytest.mark.parametrize("kind", ["live", "plain", "quiet"])
 def test_progress_displays_and_summary(serve: Any, tmp_path: Path, kind: str) -> None:
     running = serve(advertisers=2)
     console = Console(file=io.StringIO(), width=140, force_terminal=kind == "live")
-    reporter = {"live": LiveReporter, "plain": PlainReporter, "quiet": QuietReporter}[kind](console)
+    reporter = make_reporter(choose_mode(kind == "quiet", console), console)
     settings = settings_for(running, tmp_path, streams=STREAMS)
     result = run_sync(settings, token_source=static_token(running), reporter=reporter)
     assert result.exit_code == 0

@@ -1,36 +1,16 @@
-"""Shared helpers of the emulator contract suite (plain httpx, no project client)."""
+"""Shared helpers of the emulator contract suite: plain httpx, never the project's client, so the suite
+pins the emulator's contract and can be pointed at another client or server.
+
+The suite's world and emulator fixtures are in tests/conftest.py (``CONTRACT_WORLD``, ``emulator_app``,
+``asgi_client``, ``live_emulator``).
+"""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-
-from tiktok_ads_mart.emulator import EmulatorConfig
-
-ROOT = "http://emulator.test"
-API = "/open_api/v1.3/"
-NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
-
-
-def small_config(**overrides: Any) -> EmulatorConfig:
-    """A world small enough for fast tests but with deleted and recently modified objects."""
-    values: dict[str, Any] = {
-        "seed": 7,
-        "advertisers": 2,
-        "days": 40,
-        "campaigns_per_advertiser": 3,
-        "adgroups_per_campaign": 2,
-        "ads_per_adgroup": 3,
-        "audiences_per_advertiser": 4,
-        "now": NOW,
-        "qps": 0,
-        "qpm": 0,
-    }
-    values.update(overrides)
-    return EmulatorConfig(**values)
 
 
 def encode(params: dict[str, Any]) -> dict[str, str]:

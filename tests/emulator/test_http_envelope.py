@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import httpx
-from emulator_support import API, ROOT, error, get, small_config
+from emulator_support import error, get
 
-from tiktok_ads_mart.emulator import Emulator, create_app
+from conftest import ASGI_ROOT, CONTRACT_WORLD, asgi_client_for, small_world
+from tiktok_ads_mart.emulator import Emulator
 
 
 async def test_unknown_paths_answer_40400_envelope(
-    asgi_client: httpx.AsyncClient, emulator: Emulator
+    asgi_client: httpx.AsyncClient, emulator_app: Emulator
 ) -> None:
-    token = emulator.access_token
+    token = emulator_app.access_token
     error(await get(asgi_client, "campaign/list/", token), 40400, "campaign/list/")
-    error(await get(asgi_client, "campaign/get", token, advertiser_id=emulator.advertiser_ids[0]), 40400)
-    response = await asgi_client.get(f"{ROOT}/open_api/v1.2/campaign/get/")
+    error(await get(asgi_client, "campaign/get", token, advertiser_id=emulator_app.advertiser_ids[0]), 40400)
+    response = await asgi_client.get(f"{ASGI_ROOT}/open_api/v1.2/campaign/get/")
     assert response.status_code == 200
     error(response.json(), 40400)
     wrong_method = await asgi_client.post("campaign/get/", json={}, headers={"Access-Token": token})
@@ -22,7 +23,7 @@ async def test_unknown_paths_answer_40400_envelope(
 
 
 async def test_errors_are_http_200_with_unique_request_ids(
-    asgi_client: httpx.AsyncClient, emulator: Emulator
+    asgi_client: httpx.AsyncClient, emulator_app: Emulator
 ) -> None:
     ids = set()
     for _ in range(5):
@@ -62,8 +63,7 @@ async def _session(emulator: Emulator) -> list[bytes]:
         ("no/such/", {}),
     ]
     bodies = []
-    transport = httpx.ASGITransport(app=create_app(emulator))
-    async with httpx.AsyncClient(transport=transport, base_url=ROOT + API) as client:
+    async with asgi_client_for(emulator) as client:
         for path, params in requests:
             response = await client.get(path, params=params, headers={"Access-Token": token})
             bodies.append(response.content)
@@ -71,9 +71,9 @@ async def _session(emulator: Emulator) -> list[bytes]:
 
 
 async def test_same_options_give_byte_identical_responses() -> None:
-    first, second = Emulator(small_config()), Emulator(small_config())
+    first, second = Emulator(small_world(**CONTRACT_WORLD)), Emulator(small_world(**CONTRACT_WORLD))
     assert first.access_token == second.access_token
     assert await _session(first) == await _session(second)
-    other = Emulator(small_config(seed=8))
+    other = Emulator(small_world(**CONTRACT_WORLD, seed=8))
     assert other.access_token != first.access_token
-    assert await _session(other) != await _session(Emulator(small_config()))
+    assert await _session(other) != await _session(Emulator(small_world(**CONTRACT_WORLD)))

@@ -7,20 +7,19 @@ import dataclasses
 import threading
 from typing import Any
 
-import httpx
 import pytest
-from emulator_support import ROOT, error, get, ok, small_config
+from emulator_support import error, get, ok
 
-from tiktok_ads_mart.emulator import Emulator, create_app
+from conftest import ASGI_ROOT, CONTRACT_WORLD, asgi_client_for, small_world
+from tiktok_ads_mart.emulator import Emulator
 from tiktok_ads_mart.emulator import app as app_module
 from tiktok_ads_mart.emulator.limits import THROTTLE_MESSAGE, RateLimiter
 from tiktok_ads_mart.emulator.params import Call
 
 
 async def test_third_request_within_a_second_is_throttled() -> None:
-    emulator = Emulator(small_config(qps=2, qpm=600))
-    transport = httpx.ASGITransport(app=create_app(emulator))
-    async with httpx.AsyncClient(transport=transport, base_url=f"{ROOT}/open_api/v1.3/") as client:
+    emulator = Emulator(small_world(**CONTRACT_WORLD, qps=2, qpm=600))
+    async with asgi_client_for(emulator) as client:
         adv = emulator.advertiser_ids[0]
         ok(await get(client, "campaign/get/", emulator.access_token, advertiser_id=adv))
         ok(await get(client, "adgroup/get/", emulator.access_token, advertiser_id=adv))
@@ -28,7 +27,7 @@ async def test_third_request_within_a_second_is_throttled() -> None:
         assert message == THROTTLE_MESSAGE
         # Another token of the same app shares the app's budget.
         error(await get(client, "ad/get/", emulator.issue_token(), advertiser_id=adv), 40100)
-        stats = (await client.get(f"{ROOT}/_emulator/stats")).json()
+        stats = (await client.get(f"{ASGI_ROOT}/_emulator/stats")).json()
     assert stats["throttled"] == 2
     assert stats["codes"] == {"0": 2, "40100": 2}
     assert stats["total"] == 4
@@ -71,7 +70,7 @@ async def test_a_request_is_judged_on_arrival_while_another_is_being_computed(
 ) -> None:
     """A handler (a report, say) runs off the event loop: requests arriving meanwhile are admitted or
     refused at once, not later in a bunch, which would compress their spacing into a false 40100."""
-    emulator = Emulator(small_config(qps=1, qpm=0))
+    emulator = Emulator(small_world(**CONTRACT_WORLD, qps=1, qpm=0))
     emulator.limiter = RateLimiter(qps=1, qpm=0, clock=lambda: 5.0)  # both requests in the same second
     computing, release = threading.Event(), threading.Event()
     route = app_module.ROUTES_BY_PATH["campaign/get/"]
@@ -85,9 +84,8 @@ async def test_a_request_is_judged_on_arrival_while_another_is_being_computed(
     monkeypatch.setitem(
         app_module.ROUTES_BY_PATH, "campaign/get/", dataclasses.replace(route, handler=slow_campaigns)
     )
-    transport = httpx.ASGITransport(app=create_app(emulator))
     adv = emulator.advertiser_ids[0]
-    async with httpx.AsyncClient(transport=transport, base_url=f"{ROOT}/open_api/v1.3/") as client:
+    async with asgi_client_for(emulator) as client:
         first = asyncio.create_task(get(client, "campaign/get/", emulator.access_token, advertiser_id=adv))
         assert await asyncio.to_thread(computing.wait, 5.0)
         second = await get(client, "adgroup/get/", emulator.access_token, advertiser_id=adv)

@@ -17,10 +17,10 @@ async def _raw(client: httpx.AsyncClient, path: str, token: str, params: dict[st
 
 
 async def test_python_repr_lists_and_objects_equal_json(
-    asgi_client: httpx.AsyncClient, emulator: Emulator
+    asgi_client: httpx.AsyncClient, emulator_app: Emulator
 ) -> None:
-    adv = emulator.advertiser_ids[0]
-    token = emulator.access_token
+    adv = emulator_app.advertiser_ids[0]
+    token = emulator_app.access_token
     as_json = await _raw(
         asgi_client,
         "ad/get/",
@@ -50,14 +50,14 @@ async def test_python_repr_lists_and_objects_equal_json(
     ("text", "expected"), [("True", True), ("true", True), ("False", False), ("false", False)]
 )
 async def test_boolean_spellings(
-    asgi_client: httpx.AsyncClient, emulator: Emulator, text: str, expected: bool
+    asgi_client: httpx.AsyncClient, emulator_app: Emulator, text: str, expected: bool
 ) -> None:
-    adv = emulator.advertiser_ids[0]
+    adv = emulator_app.advertiser_ids[0]
     data = ok(
         await _raw(
             asgi_client,
             "campaign/get/",
-            emulator.access_token,
+            emulator_app.access_token,
             {"advertiser_id": adv, "filtering": f'{{"split_test_enabled": "{text}"}}'},
         )
     )
@@ -65,7 +65,7 @@ async def test_boolean_spellings(
     bad = await _raw(
         asgi_client,
         "campaign/get/",
-        emulator.access_token,
+        emulator_app.access_token,
         {"advertiser_id": adv, "filtering": '{"split_test_enabled": "maybe"}'},
     )
     error(bad, 40002, "split_test_enabled")
@@ -81,10 +81,10 @@ async def test_boolean_spellings(
     ],
 )
 async def test_page_size_caps(
-    asgi_client: httpx.AsyncClient, emulator: Emulator, path: str, limit: int, extra: dict[str, str]
+    asgi_client: httpx.AsyncClient, emulator_app: Emulator, path: str, limit: int, extra: dict[str, str]
 ) -> None:
-    adv = emulator.advertiser_ids[0]
-    token = emulator.access_token
+    adv = emulator_app.advertiser_ids[0]
+    token = emulator_app.access_token
     at_limit = ok(await get(asgi_client, path, token, advertiser_id=adv, page_size=limit, **extra))
     assert at_limit["page_info"]["page_size"] == limit
     error(await get(asgi_client, path, token, advertiser_id=adv, page_size=limit + 1), 40002, "page_size")
@@ -93,16 +93,20 @@ async def test_page_size_caps(
     error(await get(asgi_client, path, token, advertiser_id=adv, page="x"), 40002, "page")
 
 
-async def test_page_defaults(asgi_client: httpx.AsyncClient, emulator: Emulator) -> None:
+async def test_page_defaults(asgi_client: httpx.AsyncClient, emulator_app: Emulator) -> None:
     data = ok(
-        await get(asgi_client, "ad/get/", emulator.access_token, advertiser_id=emulator.advertiser_ids[0])
+        await get(
+            asgi_client, "ad/get/", emulator_app.access_token, advertiser_id=emulator_app.advertiser_ids[0]
+        )
     )
     assert data["page_info"]["page"] == 1
     assert data["page_info"]["page_size"] == 10
 
 
-async def test_missing_required_param_is_named(asgi_client: httpx.AsyncClient, emulator: Emulator) -> None:
-    token = emulator.access_token
+async def test_missing_required_param_is_named(
+    asgi_client: httpx.AsyncClient, emulator_app: Emulator
+) -> None:
+    token = emulator_app.access_token
     for path in (
         "campaign/get/",
         "adgroup/get/",
@@ -114,9 +118,9 @@ async def test_missing_required_param_is_named(asgi_client: httpx.AsyncClient, e
     error(await get(asgi_client, "advertiser/info/", token), 40002, "advertiser_ids")
 
 
-async def test_id_list_caps(asgi_client: httpx.AsyncClient, emulator: Emulator) -> None:
-    token = emulator.access_token
-    adv = emulator.advertiser_ids[0]
+async def test_id_list_caps(asgi_client: httpx.AsyncClient, emulator_app: Emulator) -> None:
+    token = emulator_app.access_token
+    adv = emulator_app.advertiser_ids[0]
     many = [str(10**18 + i) for i in range(101)]
     error(
         await get(asgi_client, "advertiser/info/", token, advertiser_ids=many), 40002, "advertiser_ids", "100"
@@ -135,9 +139,11 @@ async def test_id_list_caps(asgi_client: httpx.AsyncClient, emulator: Emulator) 
     )
 
 
-async def test_malformed_json_and_unknown_values(asgi_client: httpx.AsyncClient, emulator: Emulator) -> None:
-    token = emulator.access_token
-    adv = emulator.advertiser_ids[0]
+async def test_malformed_json_and_unknown_values(
+    asgi_client: httpx.AsyncClient, emulator_app: Emulator
+) -> None:
+    token = emulator_app.access_token
+    adv = emulator_app.advertiser_ids[0]
     bad = await _raw(asgi_client, "campaign/get/", token, {"advertiser_id": adv, "filtering": "{not json"})
     error(bad, 40002, "filtering")
     error(

@@ -37,12 +37,12 @@ def _key(row: dict[str, Any]) -> tuple[str, ...]:
     return tuple(row["dimensions"].values())
 
 
-async def test_report_pages_to_the_last_page(asgi_client: httpx.AsyncClient, emulator: Emulator) -> None:
-    token = emulator.access_token
-    whole = ok(await get(asgi_client, PATH, token, page_size=1000, **_params(emulator)))
+async def test_report_pages_to_the_last_page(asgi_client: httpx.AsyncClient, emulator_app: Emulator) -> None:
+    token = emulator_app.access_token
+    whole = ok(await get(asgi_client, PATH, token, page_size=1000, **_params(emulator_app)))
     total = whole["page_info"]["total_number"]
     assert total == len(whole["list"]) > 40
-    rows, infos = await all_pages(asgi_client, PATH, token, 17, **_params(emulator))
+    rows, infos = await all_pages(asgi_client, PATH, token, 17, **_params(emulator_app))
     assert rows == whole["list"]
     assert infos[-1]["total_page"] == -(-total // 17) == len(infos)
     assert all(set(row["metrics"]) == {"spend", "impressions"} for row in rows)  # the default metrics
@@ -52,9 +52,9 @@ async def test_report_pages_to_the_last_page(asgi_client: httpx.AsyncClient, emu
 
 
 async def test_report_parameter_errors_name_the_parameter(
-    asgi_client: httpx.AsyncClient, emulator: Emulator
+    asgi_client: httpx.AsyncClient, emulator_app: Emulator
 ) -> None:
-    token = emulator.access_token
+    token = emulator_app.access_token
     cases: list[tuple[dict[str, Any], str]] = [
         ({"metrics": ["spend", "no_such_metric"]}, "no_such_metric"),
         ({"start_date": "2026-01-01", "end_date": "2026-02-01"}, "30"),
@@ -73,15 +73,15 @@ async def test_report_parameter_errors_name_the_parameter(
         ({"filtering": "[{broken"}, "filtering"),
     ]
     for extra, word in cases:
-        error(await get(asgi_client, PATH, token, **_params(emulator, **extra)), 40002, word)
-    params = _params(emulator)
+        error(await get(asgi_client, PATH, token, **_params(emulator_app, **extra)), 40002, word)
+    params = _params(emulator_app)
     del params["dimensions"]
     error(await get(asgi_client, PATH, token, **params), 40002, "dimensions")
 
 
-async def test_python_repr_and_true_spellings(asgi_client: httpx.AsyncClient, emulator: Emulator) -> None:
-    token = emulator.access_token
-    adv = emulator.advertiser_ids[0]
+async def test_python_repr_and_true_spellings(asgi_client: httpx.AsyncClient, emulator_app: Emulator) -> None:
+    token = emulator_app.access_token
+    adv = emulator_app.advertiser_ids[0]
     base = {
         "advertiser_id": adv,
         "report_type": "BASIC",
@@ -102,18 +102,18 @@ async def test_python_repr_and_true_spellings(asgi_client: httpx.AsyncClient, em
     assert ok(as_json.json())["page_info"]["total_number"] > 0
 
 
-async def test_filters_and_deleted_rows(asgi_client: httpx.AsyncClient, emulator: Emulator) -> None:
-    token = emulator.access_token
-    default = ok(await get(asgi_client, PATH, token, page_size=1000, **_params(emulator)))["list"]
+async def test_filters_and_deleted_rows(asgi_client: httpx.AsyncClient, emulator_app: Emulator) -> None:
+    token = emulator_app.access_token
+    default = ok(await get(asgi_client, PATH, token, page_size=1000, **_params(emulator_app)))["list"]
     with_deleted = ok(
-        await get(asgi_client, PATH, token, page_size=1000, **_params(emulator, filtering=ALL_ADS))
+        await get(asgi_client, PATH, token, page_size=1000, **_params(emulator_app, filtering=ALL_ADS))
     )
     assert {_key(r) for r in default} <= {_key(r) for r in with_deleted["list"]}
     one_ad = default[0]["dimensions"]["ad_id"]
     only = [{"field_name": "ad_ids", "filter_type": "IN", "filter_value": f'["{one_ad}"]'}]
-    filtered = ok(await get(asgi_client, PATH, token, page_size=1000, **_params(emulator, filtering=only)))[
-        "list"
-    ]
+    filtered = ok(
+        await get(asgi_client, PATH, token, page_size=1000, **_params(emulator_app, filtering=only))
+    )["list"]
     assert filtered == [r for r in default if r["dimensions"]["ad_id"] == one_ad]
 
 
@@ -124,16 +124,16 @@ def _spend_by(rows: list[dict[str, Any]], *dims: str) -> dict[tuple[str, ...], D
     return dict(sums)
 
 
-async def test_ad_rows_sum_to_campaign_rows(asgi_client: httpx.AsyncClient, emulator: Emulator) -> None:
-    token = emulator.access_token
-    adv = emulator.advertiser_ids[0]
+async def test_ad_rows_sum_to_campaign_rows(asgi_client: httpx.AsyncClient, emulator_app: Emulator) -> None:
+    token = emulator_app.access_token
+    adv = emulator_app.advertiser_ids[0]
     ad_rows = ok(
         await get(
             asgi_client,
             PATH,
             token,
             page_size=1000,
-            **_params(emulator, metrics=["spend", "campaign_id"], filtering=ALL_ADS),
+            **_params(emulator_app, metrics=["spend", "campaign_id"], filtering=ALL_ADS),
         )
     )["list"]
     campaign_filter = [
@@ -146,7 +146,7 @@ async def test_ad_rows_sum_to_campaign_rows(asgi_client: httpx.AsyncClient, emul
             token,
             page_size=1000,
             **_params(
-                emulator,
+                emulator_app,
                 data_level="AUCTION_CAMPAIGN",
                 dimensions=["campaign_id", "stat_time_day"],
                 metrics=["spend"],
@@ -154,7 +154,7 @@ async def test_ad_rows_sum_to_campaign_rows(asgi_client: httpx.AsyncClient, emul
             ),
         )
     )["list"]
-    parents = {ad: parent[1] for ad, parent in emulator.world.ad_parents(adv).items()}
+    parents = {ad: parent[1] for ad, parent in emulator_app.world.ad_parents(adv).items()}
     from_ads: dict[tuple[str, ...], Decimal] = defaultdict(Decimal)
     for row in ad_rows:
         from_ads[(parents[row["dimensions"]["ad_id"]], row["dimensions"]["stat_time_day"])] += Decimal(
@@ -166,15 +166,15 @@ async def test_ad_rows_sum_to_campaign_rows(asgi_client: httpx.AsyncClient, emul
     }
 
 
-async def test_hours_sum_to_days(asgi_client: httpx.AsyncClient, emulator: Emulator) -> None:
-    token = emulator.access_token
+async def test_hours_sum_to_days(asgi_client: httpx.AsyncClient, emulator_app: Emulator) -> None:
+    token = emulator_app.access_token
     level = {"data_level": "AUCTION_ADVERTISER", "metrics": ["spend", "impressions"]}
     daily = ok(
         await get(
             asgi_client,
             PATH,
             token,
-            **_params(emulator, dimensions=["advertiser_id", "stat_time_day"], **level),
+            **_params(emulator_app, dimensions=["advertiser_id", "stat_time_day"], **level),
         )
     )["list"]
     day = next(row for row in daily if Decimal(row["metrics"]["spend"]) > 0)
@@ -186,7 +186,7 @@ async def test_hours_sum_to_days(asgi_client: httpx.AsyncClient, emulator: Emula
             token,
             page_size=100,
             **_params(
-                emulator,
+                emulator_app,
                 dimensions=["advertiser_id", "stat_time_hour"],
                 start_date=date,
                 end_date=date,
@@ -199,26 +199,31 @@ async def test_hours_sum_to_days(asgi_client: httpx.AsyncClient, emulator: Emula
     assert sum(int(r["metrics"]["impressions"]) for r in hourly) == int(day["metrics"]["impressions"])
 
 
-async def test_total_metrics_on_request(asgi_client: httpx.AsyncClient, emulator: Emulator) -> None:
-    params = _params(emulator, data_level="AUCTION_CAMPAIGN", dimensions=["campaign_id", "stat_time_day"])
+async def test_total_metrics_on_request(asgi_client: httpx.AsyncClient, emulator_app: Emulator) -> None:
+    params = _params(emulator_app, data_level="AUCTION_CAMPAIGN", dimensions=["campaign_id", "stat_time_day"])
     data = ok(
         await get(
-            asgi_client, PATH, emulator.access_token, enable_total_metrics="true", page_size=1000, **params
+            asgi_client,
+            PATH,
+            emulator_app.access_token,
+            enable_total_metrics="true",
+            page_size=1000,
+            **params,
         )
     )
     assert Decimal(data["total_metrics"]["spend"]) == sum(
         Decimal(r["metrics"]["spend"]) for r in data["list"]
     )
-    plain = ok(await get(asgi_client, PATH, emulator.access_token, **params))
+    plain = ok(await get(asgi_client, PATH, emulator_app.access_token, **params))
     assert "total_metrics" not in plain
 
 
 @pytest.mark.parametrize("file_name", [None, "my_report.csv"])
 async def test_async_task_create_check_download(
-    asgi_client: httpx.AsyncClient, emulator: Emulator, file_name: str | None
+    asgi_client: httpx.AsyncClient, emulator_app: Emulator, file_name: str | None
 ) -> None:
-    token = emulator.access_token
-    adv = emulator.advertiser_ids[0]
+    token = emulator_app.access_token
+    adv = emulator_app.advertiser_ids[0]
     body: dict[str, Any] = {
         "advertiser_id": adv,
         "report_type": "BASIC",
@@ -245,7 +250,7 @@ async def test_async_task_create_check_download(
         "list"
     ]
     assert table == [{**row["dimensions"], **row["metrics"]} for row in sync]
-    other = emulator.advertiser_ids[1]
+    other = emulator_app.advertiser_ids[1]
     error(
         await get(asgi_client, "report/task/check/", token, advertiser_id=other, task_id=task_id),
         40002,
@@ -255,9 +260,9 @@ async def test_async_task_create_check_download(
     error(await post(asgi_client, "report/task/create/", token, {**body, "output_format": "PDF"}), 40002)
 
 
-async def test_async_task_cancel(asgi_client: httpx.AsyncClient, emulator: Emulator) -> None:
-    token = emulator.access_token
-    adv = emulator.advertiser_ids[0]
+async def test_async_task_cancel(asgi_client: httpx.AsyncClient, emulator_app: Emulator) -> None:
+    token = emulator_app.access_token
+    adv = emulator_app.advertiser_ids[0]
     body = {"advertiser_id": adv, "report_type": "BASIC", "data_level": "AUCTION_AD", "dimensions": ["ad_id"]}
     body.update({"query_lifetime": True})
     task_id = ok(await post(asgi_client, "report/task/create/", token, body))["task_id"]
@@ -273,16 +278,16 @@ async def _rows(client: httpx.AsyncClient, emulator: Emulator, **params: Any) ->
 
 
 async def test_audience_breakdowns_sum_to_basic_totals(
-    asgi_client: httpx.AsyncClient, emulator: Emulator
+    asgi_client: httpx.AsyncClient, emulator_app: Emulator
 ) -> None:
     level: dict[str, Any] = {"data_level": "AUCTION_CAMPAIGN", "metrics": ["spend", "impressions", "clicks"]}
-    basic = await _rows(asgi_client, emulator, dimensions=["campaign_id", "stat_time_day"], **level)
+    basic = await _rows(asgi_client, emulator_app, dimensions=["campaign_id", "stat_time_day"], **level)
     expected = _spend_by(basic, "campaign_id", "stat_time_day")
     assert expected
     for breakdown in (["gender", "age"], ["country_code"], ["platform"]):
         split = await _rows(
             asgi_client,
-            emulator,
+            emulator_app,
             report_type="AUDIENCE",
             dimensions=["campaign_id", "stat_time_day", *breakdown],
             **level,
@@ -292,12 +297,12 @@ async def test_audience_breakdowns_sum_to_basic_totals(
 
 
 async def test_lifetime_equals_the_sum_of_all_days(
-    asgi_client: httpx.AsyncClient, emulator: Emulator
+    asgi_client: httpx.AsyncClient, emulator_app: Emulator
 ) -> None:
     level: dict[str, Any] = {"data_level": "AUCTION_ADVERTISER", "metrics": ["spend", "impressions"]}
     lifetime = await _rows(
         asgi_client,
-        emulator,
+        emulator_app,
         dimensions=["advertiser_id"],
         query_lifetime=True,
         start_date="",
@@ -314,7 +319,7 @@ async def test_lifetime_equals_the_sum_of_all_days(
     ):
         for day in await _rows(
             asgi_client,
-            emulator,
+            emulator_app,
             dimensions=["advertiser_id", "stat_time_day"],
             start_date=start,
             end_date=end,
@@ -324,7 +329,7 @@ async def test_lifetime_equals_the_sum_of_all_days(
             impressions += int(day["metrics"]["impressions"])
     tail = await _rows(
         asgi_client,
-        emulator,
+        emulator_app,
         dimensions=["advertiser_id", "stat_time_day"],
         start_date="2026-03-01",
         end_date="2026-03-30",
@@ -336,16 +341,16 @@ async def test_lifetime_equals_the_sum_of_all_days(
     assert (Decimal(row["metrics"]["spend"]), int(row["metrics"]["impressions"])) == (spend, impressions)
 
 
-async def test_order_field_sorts_rows(asgi_client: httpx.AsyncClient, emulator: Emulator) -> None:
-    token = emulator.access_token
-    params = _params(emulator, metrics=["spend", "clicks"], order_field="clicks")
+async def test_order_field_sorts_rows(asgi_client: httpx.AsyncClient, emulator_app: Emulator) -> None:
+    token = emulator_app.access_token
+    params = _params(emulator_app, metrics=["spend", "clicks"], order_field="clicks")
     descending = ok(await get(asgi_client, PATH, token, page_size=1000, **params))["list"]
     clicks = [int(row["metrics"]["clicks"]) for row in descending]
     assert clicks == sorted(clicks, reverse=True) and clicks[0] > clicks[-1]
     ascending = ok(await get(asgi_client, PATH, token, page_size=1000, order_type="ASC", **params))["list"]
     assert [int(row["metrics"]["clicks"]) for row in ascending] == sorted(clicks)
     error(
-        await get(asgi_client, PATH, token, **_params(emulator, order_field="no_metric")),
+        await get(asgi_client, PATH, token, **_params(emulator_app, order_field="no_metric")),
         40002,
         "order_field",
     )

@@ -15,9 +15,9 @@ import numpy as np
 import orjson
 import pytest
 
+from conftest import small_world
 from tiktok_ads_mart.emulator import Emulator, formatting
 from tiktok_ads_mart.emulator.catalog import MetricSpec, base, metric_specs
-from tiktok_ads_mart.emulator.config import EmulatorConfig
 from tiktok_ads_mart.emulator.formatting import RowLayout, encode_rows, json_strings
 from tiktok_ads_mart.emulator.reports import ReportResult
 from tiktok_ads_mart.emulator.world import World
@@ -87,13 +87,14 @@ QUERIES: list[dict[str, Any]] = [
 
 @pytest.fixture(scope="module")
 def world() -> World:
-    config = EmulatorConfig(
+    config = small_world(
         seed=11,
         advertisers=2,
         days=40,
         campaigns_per_advertiser=4,
         adgroups_per_campaign=3,
         ads_per_adgroup=3,
+        audiences_per_advertiser=6,
         now=NOW,
     )
     return World(config)
@@ -194,14 +195,16 @@ def test_every_catalog_metric_formats_the_same_both_ways(world: World) -> None:
     assert result.page_json(1, 200) == orjson.dumps(result.page(1, 200))
 
 
-async def test_http_pages_equal_the_world_rows(asgi_client: httpx.AsyncClient, emulator: Emulator) -> None:
-    advertiser_id = emulator.advertiser_ids[0]
+async def test_http_pages_equal_the_world_rows(
+    asgi_client: httpx.AsyncClient, emulator_app: Emulator
+) -> None:
+    advertiser_id = emulator_app.advertiser_ids[0]
     query = {
         "data_level": "AUCTION_AD",
         "dimensions": ["ad_id", "stat_time_day"],
         "metrics": HOURLY_AD_METRICS,
     }
-    end = emulator.now.date()
+    end = emulator_app.now.date()
     start = end - timedelta(days=9)
     params = {
         "advertiser_id": advertiser_id,
@@ -215,11 +218,11 @@ async def test_http_pages_equal_the_world_rows(asgi_client: httpx.AsyncClient, e
         "page_size": "5",
     }
     response = await asgi_client.get(
-        "report/integrated/get/", params=params, headers={"Access-Token": emulator.access_token}
+        "report/integrated/get/", params=params, headers={"Access-Token": emulator_app.access_token}
     )
     body = orjson.loads(response.content)
     assert body["code"] == 0, body
-    expected = emulator.world.report(
+    expected = emulator_app.world.report(
         advertiser_id,
         report_type="BASIC",
         **query,

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tiktok_ads_mart.emulator.config import EmulatorConfig
+from conftest import small_world
 from tiktok_ads_mart.emulator.world import World
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
@@ -39,10 +39,11 @@ def make_world(**overrides: Any) -> World:
         "campaigns_per_advertiser": 4,
         "adgroups_per_campaign": 2,
         "ads_per_adgroup": 3,
+        "audiences_per_advertiser": 6,
         "now": NOW,
     }
     settings.update(overrides)
-    return World(EmulatorConfig(**settings))
+    return World(small_world(**settings))
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ import numpy as np
 import orjson
 import pytest
 
+from conftest import small_world
 from tiktok_ads_mart.emulator.catalog import ADVERTISER_DAILY_ONLY, catalog_names, metric_specs
-from tiktok_ads_mart.emulator.config import EmulatorConfig
 from tiktok_ads_mart.emulator.report_validation import ReportParamError
 from tiktok_ads_mart.emulator.reports import ReportCache
 from tiktok_ads_mart.emulator.world import World
@@ -39,9 +39,10 @@ def make_world(**overrides: Any) -> World:
         "campaigns_per_advertiser": 4,
         "adgroups_per_campaign": 2,
         "ads_per_adgroup": 3,
+        "audiences_per_advertiser": 6,
         "now": NOW,
     }
-    return World(EmulatorConfig(**{**settings, **overrides}))
+    return World(small_world(**{**settings, **overrides}))
 
 
 def rows(world: World, adv: str, **query: Any) -> list[dict[str, Any]]:

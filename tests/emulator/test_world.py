@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 import pytest
 
-from tiktok_ads_mart.emulator.config import EmulatorConfig
+from conftest import small_world
 from tiktok_ads_mart.emulator.world import FUTURE_DAYS, World
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
@@ -27,7 +27,7 @@ def make_world(**overrides: Any) -> World:
         "now": NOW,
     }
     settings.update(overrides)
-    return World(EmulatorConfig(**settings))
+    return World(small_world(**settings))
 
 
 def snapshot(world: World) -> bytes:

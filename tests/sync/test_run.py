@@ -23,7 +23,7 @@ def test_an_explicit_setting_wins_over_the_credential() -> None:
 
 
 def test_a_bare_token_goes_to_the_environment_or_production(monkeypatch: pytest.MonkeyPatch) -> None:
-    token = SimpleNamespace()
+    token = SimpleNamespace(api_base=None)
     monkeypatch.delenv("TIKTOK_API_BASE", raising=False)
     assert api_base_for(SyncSettings(), token) == "https://business-api.tiktok.com/open_api/v1.3/"
     monkeypatch.setenv("TIKTOK_API_BASE", EMULATOR)
