@@ -410,7 +410,7 @@ class TikTokClient:
                     self._raise_if_gone(exc)
                 else:
                     self._silent_since = None  # an answer, even an error, means the host is there
-                retryable = bool(getattr(exc, "retryable", False))
+                retryable = exc.retryable
                 if isinstance(exc, TransportError) and not idempotent:
                     retryable = False
                 if not retryable or attempt >= self.retry.max_attempts:

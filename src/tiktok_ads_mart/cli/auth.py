@@ -49,7 +49,7 @@ auth_app = typer.Typer(help="Log in to TikTok, and manage the stored credentials
 
 ProfileOpt = Annotated[str, typer.Option("--profile", "-p", help="Credential profile name.")]
 AppIdOpt = Annotated[
-    str | None, typer.Option("--app-id", envvar="TIKTOK_APP_ID", help="Your TikTok developer app's id.")
+    str | None, typer.Option("--app-id", help="Your TikTok developer app's id (or TIKTOK_APP_ID).")
 ]
 SecretOpt = Annotated[
     str | None,
@@ -84,9 +84,11 @@ def _from_config_file(config_path: Path | None = None) -> dict[str, Any]:
 def _app_credentials(
     app_id: str | None, secret: str | None, config_path: Path | None = None
 ) -> tuple[str, Secret]:
-    """Flags and env first (Typer reads TIKTOK_APP_ID), then the config file."""
-    from_env = app_from_env()[1]
-    secret = _from_stdin(secret, "--secret", "app secret") or (from_env.reveal() if from_env else None)
+    """Flags, then TIKTOK_APP_ID / TIKTOK_APP_SECRET (read in one place, auth.refresh.app_from_env), then
+    the config file."""
+    env_app_id, env_secret = app_from_env()
+    app_id = app_id or env_app_id
+    secret = _from_stdin(secret, "--secret", "app secret") or (env_secret.reveal() if env_secret else None)
     from_file = _from_config_file(config_path) if not app_id or not secret or config_path else {}
     app = app_id or from_file.get("app_id")
     secret_value: Secret | str | None = secret or from_file.get("secret")
