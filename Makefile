@@ -5,19 +5,31 @@ BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint typecheck check bench emulator clean system-deps
+.PHONY: demo test install lint typecheck check bench emulator clean system-deps lock
+
+## Exact versions (pip-compile's lock files), so a fresh clone installs what the figures were measured with;
+## pyproject.toml keeps the ranges for `pip install`. `make lock` resolves them again after a range changed.
+LOCK_RUNTIME := requirements/runtime.txt
+LOCK_DEV := requirements/dev.txt
+PIP_TOOLS := pip-tools==7.7.0
 
 ## The tool alone: all the demo needs.
-$(RUNTIME): pyproject.toml
+$(RUNTIME): pyproject.toml $(LOCK_RUNTIME)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -r $(LOCK_RUNTIME)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(RUNTIME)
 
 ## The tool with what the tests, linters and benchmarks use.
-$(STAMP): $(RUNTIME)
-	$(BIN)/pip install --quiet -e ".[dev]"
+$(STAMP): $(RUNTIME) $(LOCK_DEV)
+	$(BIN)/pip install --quiet -r $(LOCK_DEV)
 	touch $(STAMP)
+
+lock: $(RUNTIME)
+	$(BIN)/pip install --quiet "$(PIP_TOOLS)"
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o $(LOCK_RUNTIME) pyproject.toml
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra dev -o $(LOCK_DEV) pyproject.toml
 
 install: $(STAMP)
 
