@@ -162,3 +162,18 @@ def test_timezones_by_name_or_offset() -> None:
         "currency": "JPY",
     }
     assert context_for(row).timezone == "Asia/Tokyo"
+
+
+def test_entity_columns_do_not_depend_on_the_order_rows_arrive_in() -> None:
+    """dlt makes a table's columns in the order it first sees them: two identical syncs must agree."""
+    from tiktok_ads_mart.catalog import BUILTIN_STREAMS, EntitySpec
+    from tiktok_ads_mart.sync.arrow import entity_table
+
+    spec = BUILTIN_STREAMS["ad_groups"]
+    assert isinstance(spec, EntitySpec)
+    one = {"adgroup_id": "1", "budget": "5.00", "adgroup_name": "a", "operation_status": "ENABLE"}
+    other = {"operation_status": "DISABLE", "adgroup_id": "2", "bid_price": "1.2", "adgroup_name": "b"}
+    first = entity_table(spec, [one, other], "9").column_names
+    second = entity_table(spec, [other, one], "9").column_names
+    assert first == second
+    assert first[: len(spec.primary_key)] == list(spec.primary_key)

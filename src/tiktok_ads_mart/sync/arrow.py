@@ -359,9 +359,10 @@ def entity_table(spec: EntitySpec, rows: Iterable[Mapping[str, Any]], advertiser
         if advertiser_id is not None and not record.get("advertiser_id"):
             record["advertiser_id"] = advertiser_id
         record["is_deleted"] = is_deleted(spec, record)
-    names: dict[str, None] = dict.fromkeys(spec.primary_key)
-    for record in records:
-        names.update(dict.fromkeys(record))
+    # keys first, then the rest by name: pages arrive in any order and may leave fields out, and dlt
+    # makes a table's columns in the order it first sees them, so two identical syncs must agree
+    fields = {name for record in records for name in record}
+    names = dict.fromkeys([*spec.primary_key, *sorted(fields - set(spec.primary_key))])
     columns: dict[str, pa.Array] = {}
     for name in names:
         values = [record.get(name) for record in records]
