@@ -223,3 +223,17 @@ def test_an_api_that_goes_away_mid_run_stops_it_with_one_line(tmp_path: Path) ->
     assert took < 60, took  # the give-up time plus the retries in flight, not ten minutes
     retry_lines = [line for line in err.splitlines() if line.startswith("retrying")]
     assert len(retry_lines) <= took / 5 + 3, retry_lines
+
+
+def test_sync_help_says_where_settings_come_from_and_what_exit_codes_mean(tmp_path: Path) -> None:
+    env = {**_env(tmp_path / "home"), "COLUMNS": "300"}
+    shown = subprocess.run(
+        [sys.executable, "-m", "tiktok_ads_mart", "sync", "--help"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    text = " ".join(shown.split())
+    for said in ("TIKTOK_ADS_MART_<NAME>", "tiktok-ads-mart.toml", "Exit codes: 0", "75 another sync"):
+        assert said in text, said

@@ -146,9 +146,20 @@ def demo_command(
         raise typer.Exit(code)
 
 
+SYNC_EPILOG = (
+    "Every option can also be set as TIKTOK_ADS_MART_<NAME> (e.g. TIKTOK_ADS_MART_LOOKBACK_DAYS=3) or as "
+    "a key of tiktok-ads-mart.toml (flags win over the environment, which wins over the file); "
+    "TIKTOK_ACCESS_TOKEN replaces the stored credential. "
+    "Exit codes: 0 all loaded; 1 an advertiser or the load failed (what was loaded stays); "
+    "2 bad settings, refused before any request; 75 another sync of the pipeline is running; "
+    "130/143 stopped by Ctrl-C/SIGTERM."
+)
+"""What `sync --help` says below the options: where settings come from, and what each exit code means."""
+
+
 def register(app: typer.Typer) -> None:
     """Add `sync` and `demo` to the root app."""
-    app.command("sync")(sync_command)
+    app.command("sync", epilog=SYNC_EPILOG)(sync_command)
     app.command("demo")(demo_command)
 
 
