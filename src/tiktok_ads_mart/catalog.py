@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
 Level = Literal["advertiser", "campaign", "adgroup", "ad"]
 Grain = Literal["daily", "hourly", "lifetime"]
@@ -218,6 +218,17 @@ class ReportSpec:
     @property
     def path(self) -> str:
         return REPORT_PATH
+
+    @property
+    def definition(self) -> dict[str, Any]:
+        """What shapes the report's table: a custom report whose definition changes needs a new table."""
+        return {
+            "report_type": self.report_type,
+            "level": self.level,
+            "granularity": self.grain,
+            "breakdown": list(self.breakdown),
+            "metrics": list(self.metrics),
+        }
 
     @property
     def data_level(self) -> str:

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from utils import query
+
 
 def _env(home: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TIKTOK_", "DESTINATION__"))}
@@ -237,3 +239,33 @@ def test_sync_help_says_where_settings_come_from_and_what_exit_codes_mean(tmp_pa
     text = " ".join(shown.split())
     for said in ("TIKTOK_ADS_MART_<NAME>", "tiktok-ads-mart.toml", "Exit codes: 0", "75 another sync"):
         assert said in text, said
+
+
+def test_a_custom_report_whose_definition_changed_is_named_and_rebuilt_with_reset(
+    serve: Any, tmp_path: Path
+) -> None:
+    """Going from hourly to daily used to break the report for good ('stat_time_hour ... contains nulls')."""
+    running = serve(advertisers=1)
+    config = tmp_path / "tiktok-ads-mart.toml"
+    report = '[[reports]]\nname = "r1"\nlevel = "campaign"\nmetrics = ["spend", "clicks"]\n'
+    config.write_text(report + 'granularity = "hourly"\n')
+    args = ["--streams", "r1", "--advertiser-ids", running.advertiser_ids[0], "--config", str(config)]
+    first = _sync(running, tmp_path, *args)
+    assert first.returncode == 0, first.stderr
+    config.write_text(report)  # no granularity: daily
+    before = running.emulator.stats()["total"]
+    refused = _sync(running, tmp_path, *args)
+    assert refused.returncode == 2, refused.stderr
+    line = refused.stderr.strip().splitlines()[-1]
+    assert "custom report 'r1' changed" in line and "granularity 'hourly' -> 'daily'" in line, line
+    assert "sync --reset r1" in line
+    assert running.emulator.stats()["total"] == before  # found before any request
+    rebuilt = _sync(running, tmp_path, *args, "--reset", "r1")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    columns = {name for (name,) in query(tmp_path / "mart.duckdb", "select column_name from "
+               "information_schema.columns where table_schema = 'tiktok' and table_name = 'r1'")}  # fmt: skip
+    assert "stat_time_day" in columns and "stat_time_hour" not in columns
+    (days,) = query(tmp_path / "mart.duckdb", "select count(distinct stat_time_day) from tiktok.r1")[0]
+    assert days > 1
+    again = _sync(running, tmp_path, *args)
+    assert again.returncode == 0, again.stderr

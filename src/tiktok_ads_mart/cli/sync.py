@@ -19,7 +19,8 @@ import typer
 from rich.console import Console
 
 from tiktok_ads_mart.cli.common import fail, shown
-from tiktok_ads_mart.config import SETTINGS, SettingSpec, load_settings
+from tiktok_ads_mart.config import SETTINGS, SettingSpec, SyncSettings, load_settings
+from tiktok_ads_mart.errors import ConfigError
 
 ConfigOpt = Annotated[
     Path | None,
@@ -30,6 +31,15 @@ DropPendingOpt = Annotated[
     typer.Option(
         "--drop-pending",
         help="Discard rows an earlier run could not load (the destination refused them) and read their days again.",
+    ),
+]
+ResetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--reset",
+        metavar="STREAM,...",
+        help="Drop these streams' tables, rows and cursors first and read them again from the start date "
+        "(a custom report whose definition changed). This run only: not a setting.",
     ),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
@@ -92,6 +102,7 @@ def with_setting_options(command: Command) -> Command:
 def sync_command(
     config: ConfigOpt = None,
     drop_pending: DropPendingOpt = False,
+    reset: ResetOpt = None,
     quiet: QuietOpt = False,
     list_streams: ListStreamsOpt = False,
     **flags: FlagValue,
@@ -111,7 +122,9 @@ def sync_command(
     if quiet:  # retries and other warnings are for the display's readers; --quiet prints only errors
         logging.getLogger("tiktok_ads_mart").setLevel(logging.ERROR)
     reporter = make_reporter(choose_mode(quiet, console), console)
-    result = run_sync(settings, reporter=reporter, drop_pending_packages=drop_pending)
+    result = run_sync(
+        settings, reporter=reporter, drop_pending_packages=drop_pending, reset=stream_list(settings, reset)
+    )
     # The run is over and its connections are closed: the interpreter's final collection at exit would
     # walk every object dlt, pyarrow and DuckDB created (a quarter of a second) only to free memory the OS
     # takes back anyway. Frozen objects are skipped by it.
@@ -144,6 +157,17 @@ def demo_command(
     code = run_demo(directory=directory, duckdb_path=duckdb_path, quiet=quiet)
     if code:
         raise typer.Exit(code)
+
+
+def stream_list(settings: SyncSettings, given: list[str] | None) -> tuple[str, ...]:
+    """``--reset`` as typed (comma-separated or repeated); an unknown stream is refused before any request."""
+    names = tuple(
+        dict.fromkeys(name.strip() for value in given or () for name in value.split(",") if name.strip())
+    )
+    for name in names:
+        if name not in settings.all_streams():
+            raise ConfigError(f"--reset: unknown stream {name!r}; see `tiktok-ads-mart sync --list-streams`")
+    return names
 
 
 SYNC_EPILOG = (

@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -161,6 +162,48 @@ def drop_pending(pipeline: Any) -> int:
         return 0
     dropped = len(plan["packages_to_delete"]) + len(plan["extracted_packages_to_delete"])
     return dropped + (1 if plan["package_to_abort"] else 0)
+
+
+SOURCE_NAME = "tiktok_ads"
+"""The dlt source's name (sync.source), under which the resources' state is kept."""
+
+
+def stored_resource_state(pipeline: Any, stream: str) -> dict[str, Any]:
+    state: dict[str, Any] = pipeline.state.get("sources", {}).get(SOURCE_NAME, {}).get("resources", {})
+    found: dict[str, Any] = state.get(stream, {})
+    return found
+
+
+def reset_streams(pipeline: Any, streams: Sequence[str]) -> None:
+    """Drop the streams' tables, rows and cursors (dlt's drop), so this run reads them from the start."""
+    from dlt.pipeline.helpers import pipeline_drop
+
+    if not streams or not pipeline.default_schema_name:
+        return
+    drop = pipeline_drop(pipeline, resources=list(streams))
+    if not drop.is_empty:
+        log.warning("reset %s: its table and cursors are dropped and read again", ", ".join(streams))
+        drop()
+
+
+def check_definitions(pipeline: Any, settings: SyncSettings) -> None:
+    """A custom report whose definition changed since its table was loaded cannot go on into that table
+    (its key or its columns differ): say which, what changed, and how to rebuild it, before any request."""
+    for spec in settings.custom_reports:
+        if settings.streams and spec.name not in settings.streams:
+            continue
+        stored = stored_resource_state(pipeline, spec.name).get("definition")
+        if not stored or stored == spec.definition:
+            continue
+        changes = ", ".join(
+            f"{key} {stored.get(key)!r} -> {value!r}"
+            for key, value in spec.definition.items()
+            if stored.get(key) != value
+        )
+        raise ConfigError(
+            f"custom report {spec.name!r} changed since its table was loaded ({changes}); rebuild its table "
+            f"with `tiktok-ads-mart sync --reset {spec.name}` (drops its rows and cursors, reads from the start date)"
+        )
 
 
 def prune_loaded_packages(pipeline: Any) -> None:

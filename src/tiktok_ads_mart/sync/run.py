@@ -14,7 +14,7 @@ import logging
 import math
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -29,6 +29,7 @@ from tiktok_ads_mart.errors import (
 from tiktok_ads_mart.sync.advertisers import context_for, discover_advertiser_ids, fetch_advertisers
 from tiktok_ads_mart.sync.destination import (
     apply_dlt_defaults,
+    check_definitions,
     check_destination,
     drop_pending,
     has_pending_data,
@@ -36,6 +37,7 @@ from tiktok_ads_mart.sync.destination import (
     loader_format,
     make_pipeline,
     prune_loaded_packages,
+    reset_streams,
     translate_load_error,
 )
 from tiktok_ads_mart.sync.extract import ClientFactory, Extractor
@@ -238,6 +240,7 @@ def run_sync(
     client_factory: ClientFactory | None = None,
     reporter: Reporter | None = None,
     drop_pending_packages: bool = False,
+    reset: Sequence[str] = (),
 ) -> SyncResult:
     """Load every selected stream of every advertiser into the destination; never raises for one advertiser.
 
@@ -248,6 +251,8 @@ def run_sync(
         reporter: the live display; silent by default.
         drop_pending_packages: discard what an earlier run could not load (see :func:`drop_pending`)
             instead of loading it first.
+        reset: streams whose tables, rows and cursors are dropped first and read again from the start
+            (a custom report whose definition changed).
 
     Returns:
         The summary. Failures of single advertisers are in ``failures``; an expired credential in ``fatal``.
@@ -260,7 +265,9 @@ def run_sync(
     with stop_between_pages(), pipeline_lock(settings.resolved_pipelines_dir(), settings.pipeline_name):
         keep_peak_memory_low()
         token = token_source if token_source is not None else _token_source(settings)
-        run = SyncRun(settings, token, client_factory or default_client_factory(settings, token), reporter)
+        run = SyncRun(
+            settings, token, client_factory or default_client_factory(settings, token), reporter, reset
+        )
         return run.execute(drop_pending_packages)
 
 
@@ -281,8 +288,9 @@ class SyncRun:
         token: TokenCredential,
         client_factory: ClientFactory,
         reporter: Reporter | None,
+        reset: Sequence[str] = (),
     ) -> None:
-        self.settings, self.token = settings, token
+        self.settings, self.token, self.reset = settings, token, tuple(reset)
         self.started = time.monotonic()
         self.reporter = reporter or SilentReporter()
         self.stats = RunStats()
@@ -299,12 +307,15 @@ class SyncRun:
         """The phases, with every failure on the way turned into one line (and a hint if rows wait)."""
         self.reporter.start(self.stats, lambda: self.extractor.client.stats, self.settings.rate_limits[0])
         try:
-            # the advertisers are asked for while dlt is imported and the pipeline set up
+            if self.settings.custom_reports:  # their stored definitions are checked before any request
+                self.open_pipeline(drop_pending_packages)
+            # else the advertisers are asked for while dlt is imported and the pipeline set up
             self.reporter.phase("discovering advertisers")
             discovery = self.extractor.start(
                 read_advertisers(self.extractor, self.settings, self.token, self.stats)
             )
-            self.open_pipeline(drop_pending_packages)
+            if not self.settings.custom_reports:
+                self.open_pipeline(drop_pending_packages)
             self.reporter.phase("discovering advertisers")
             advertiser_rows = self.use_advertisers(discovery.result())
             load_in_cycles(
@@ -341,6 +352,8 @@ class SyncRun:
         if self.pipeline.has_pending_data:
             self.reporter.phase("finishing an interrupted load")
             finish_pending(self.pipeline, self.settings)
+        reset_streams(self.pipeline, self.reset)
+        check_definitions(self.pipeline, self.settings)
 
     def use_advertisers(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Each readable advertiser's currency and timezone, which every report row carries."""

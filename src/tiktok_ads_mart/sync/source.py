@@ -101,7 +101,12 @@ class StreamFeed:
         """The body of the stream's resource in one cycle."""
         if self.ended:
             return
-        cursors: dict[str, str] = dlt.current.resource_state().setdefault("cursors", {})
+        state = dlt.current.resource_state()
+        cursors: dict[str, str] = state.setdefault("cursors", {})
+        if isinstance(self.spec, ReportSpec) and self.spec.custom:
+            state["definition"] = (
+                self.spec.definition
+            )  # checked by the next run (destination.check_definitions)
         if self._out is None:
             if isinstance(self.spec, EntitySpec) and not self.spec.per_advertiser:
                 yield from self._advertiser_rows()
