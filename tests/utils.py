@@ -228,3 +228,32 @@ def cursors(settings: SyncSettings) -> dict[str, dict[str, Any]]:
     pipeline = dlt.attach(settings.pipeline_name, pipelines_dir=str(settings.resolved_pipelines_dir()))
     resources = pipeline.state.get("sources", {}).get("tiktok_ads", {}).get("resources", {})
     return {name: dict(resources[name].get("cursors", {})) for name in sorted(resources)}
+
+
+def cli_env(home: Path, **extra: str) -> dict[str, str]:
+    """The environment of a CLI run in a test: a private home, none of the caller's TikTok, destination or
+    load settings, no telemetry, and lines wide enough that Rich wraps nothing."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TIKTOK_", "DESTINATION__", "LOAD__"))}
+    env.update(TIKTOK_ADS_MART_HOME=str(home), RUNTIME__DLTHUB_TELEMETRY="false", COLUMNS="200")
+    env.update(extra)
+    return env
+
+
+def run_cli(
+    *args: str, env: dict[str, str], cwd: Path | None = None, stdin: str | None = None, timeout: float = 180
+) -> Any:
+    """``tiktok-ads-mart ARGS`` as a user runs it, in a process of its own."""
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "tiktok_ads_mart", *args],
+        env=env,
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

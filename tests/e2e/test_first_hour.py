@@ -4,7 +4,6 @@ stored credentials without their passphrase say so."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from datetime import timedelta
@@ -13,21 +12,33 @@ from typing import Any
 
 import pytest
 
-from utils import query
-
-
-def _env(home: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TIKTOK_", "DESTINATION__"))}
-    env.update(TIKTOK_ADS_MART_HOME=str(home), RUNTIME__DLTHUB_TELEMETRY="false", COLUMNS="200", **extra)
-    return env
+from utils import cli_env, query
 
 
 def _sync(running: Any, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = _env(tmp_path / "home", TIKTOK_ACCESS_TOKEN=running.access_token)
+    env = cli_env(tmp_path / "home", TIKTOK_ACCESS_TOKEN=running.access_token)
     argv = [sys.executable, "-m", "tiktok_ads_mart", "sync", "--api-base", running.base_url, "--qps", "0"]
     argv += ["--qpm", "0", "--now", running.emulator.now.isoformat()]
     argv += ["--duckdb-path", str(tmp_path / "mart.duckdb"), "--pipelines-dir", str(tmp_path / "p"), *args]
     return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=180)
+
+
+def _refused(tmp_path: Path, *args: str) -> str:
+    """Run `sync` with ``args`` against a port nothing listens on; it must stop first, exit 2, one line."""
+    env = cli_env(tmp_path / "home", TIKTOK_ACCESS_TOKEN="unused")
+    argv = [
+        sys.executable,
+        "-m",
+        "tiktok_ads_mart",
+        "sync",
+        "--api-base",
+        "http://127.0.0.1:9/open_api/v1.3/",
+    ]
+    done = subprocess.run([*argv, *args], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    line = done.stderr.strip().splitlines()[-1]
+    assert line.startswith("error: "), line
+    return line
 
 
 def test_an_end_date_before_the_default_start_completes_and_says_why(serve: Any, tmp_path: Path) -> None:
@@ -55,7 +66,7 @@ def test_stored_credentials_without_their_passphrase_say_so(tmp_path: Path) -> N
     home = tmp_path / "home"
     home.mkdir()
     (home / "credentials.enc").write_bytes(b"saved earlier")
-    env = _env(home, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    env = cli_env(home, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
     done = subprocess.run(
         [sys.executable, "-m", "tiktok_ads_mart", "sync", "--streams", "campaigns"],
         env=env,
@@ -102,23 +113,11 @@ async def test_a_refused_connection_says_refused() -> None:
 def test_settings_that_would_do_nothing_are_refused_before_any_request(
     tmp_path: Path, args: list[str], expected: str
 ) -> None:
-    env = _env(tmp_path / "home", TIKTOK_ACCESS_TOKEN="unused")
-    argv = [
-        sys.executable,
-        "-m",
-        "tiktok_ads_mart",
-        "sync",
-        "--api-base",
-        "http://127.0.0.1:9/open_api/v1.3/",
-    ]
-    done = subprocess.run([*argv, *args], env=env, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 2, done.stderr
-    line = done.stderr.strip().splitlines()[-1]
-    assert line.startswith("error: ") and expected in line
+    assert expected in _refused(tmp_path, *args)
 
 
 def test_version_and_aligned_stream_list(tmp_path: Path) -> None:
-    env = _env(tmp_path / "home")
+    env = cli_env(tmp_path / "home")
     base = [sys.executable, "-m", "tiktok_ads_mart"]
     version = subprocess.run([*base, "--version"], env=env, capture_output=True, text=True, timeout=60)
     assert version.returncode == 0 and version.stdout.strip() == "0.1.0"
@@ -138,20 +137,8 @@ def test_bad_places_are_one_line_before_any_request(tmp_path: Path, case: str) -
         "under-a-file": (text / "mart.duckdb", tmp_path / "p", "is a file, not a folder"),
         "pipelines-in-proc": (tmp_path / "m.duckdb", Path("/proc/tiktok-ads-mart"), "pipelines_dir /proc/"),
     }[case]
-    env = _env(tmp_path / "home", TIKTOK_ACCESS_TOKEN="unused")
-    argv = [
-        sys.executable,
-        "-m",
-        "tiktok_ads_mart",
-        "sync",
-        "--api-base",
-        "http://127.0.0.1:9/open_api/v1.3/",
-    ]
-    argv += ["--duckdb-path", str(mart), "--pipelines-dir", str(pipelines)]
-    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 2, done.stderr
-    line = done.stderr.strip().splitlines()[-1]
-    assert line.startswith("error: ") and expected in line
+    line = _refused(tmp_path, "--duckdb-path", str(mart), "--pipelines-dir", str(pipelines))
+    assert expected in line
     assert text.read_text() == "not a database\n"
 
 
@@ -179,7 +166,7 @@ def test_an_api_that_goes_away_mid_run_stops_it_with_one_line(tmp_path: Path) ->
     import json
     import time
 
-    env = _env(tmp_path / "home")
+    env = cli_env(tmp_path / "home")
     serve = [
         sys.executable,
         "-m",
@@ -228,7 +215,7 @@ def test_an_api_that_goes_away_mid_run_stops_it_with_one_line(tmp_path: Path) ->
 
 
 def test_sync_help_says_where_settings_come_from_and_what_exit_codes_mean(tmp_path: Path) -> None:
-    env = {**_env(tmp_path / "home"), "COLUMNS": "300"}
+    env = cli_env(tmp_path / "home", COLUMNS="300")
     shown = subprocess.run(
         [sys.executable, "-m", "tiktok_ads_mart", "sync", "--help"],
         env=env,

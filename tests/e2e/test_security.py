@@ -6,10 +6,8 @@ with no limit configured, and a full disk."""
 
 from __future__ import annotations
 
-import os
 import stat
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -23,36 +21,24 @@ from conftest import small_world
 from tiktok_ads_mart.auth import Credential, EncryptedFileStore
 from tiktok_ads_mart.emulator import run_emulator
 from tiktok_ads_mart.secret import Secret
-from utils import query
+from utils import cli_env, query, run_cli
 
 PASSPHRASE = "security tests passphrase"
 HOSTILE_NAME = "Evil [/bold] Co [link=https://evil.example]x[/link] \x1b]0;pwned\x07\x1b[31mred"
 
 
 def _cli(*args: str, env: dict[str, str], cwd: Path | None = None, stdin: str | None = None) -> Any:
-    return subprocess.run(
-        [sys.executable, "-m", "tiktok_ads_mart", *args],
-        env=env,
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    return run_cli(*args, env=env, cwd=cwd, stdin=stdin)
 
 
 def _env(home: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TIKTOK_", "DESTINATION__", "LOAD__"))}
-    env.update(
-        TIKTOK_ADS_MART_HOME=str(home),
-        TIKTOK_ADS_MART_PASSPHRASE=PASSPHRASE,
-        TIKTOK_ADS_MART_STORE="file",
-        RUNTIME__DLTHUB_TELEMETRY="false",
-        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
-        COLUMNS="200",
-    )
-    env.update(extra)
-    return env
+    """A private home whose credentials live in the encrypted file (no keyring)."""
+    defaults = {
+        "TIKTOK_ADS_MART_PASSPHRASE": PASSPHRASE,
+        "TIKTOK_ADS_MART_STORE": "file",
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
+    return cli_env(home, **{**defaults, **extra})
 
 
 def _one_error_line(done: Any, code: int) -> str:
