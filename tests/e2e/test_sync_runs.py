@@ -56,7 +56,7 @@ def test_progress_displays_and_summary(serve: Any, tmp_path: Path, kind: str) ->
     if kind == "quiet":
         assert out == ""
     if kind == "plain":
-        assert "ad_report_hourly · advertiser" in out and "requests at" in out
+        assert "ad_report_hourly · advertiser" in out and "/s served" in out
     render_summary(result, console)
     out = console.file.getvalue()  # type: ignore[attr-defined]
     assert "campaign_report_daily" in out and f"requests {result.requests}" in out

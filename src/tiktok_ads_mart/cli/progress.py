@@ -34,7 +34,7 @@ class _Rate:
         self._samples.append((now, count))
         self._samples = [(t, c) for t, c in self._samples if now - t <= 5.0]
         first_t, first_c = self._samples[0]
-        return (count - first_c) / (now - first_t) if now > first_t else 0.0
+        return (count - first_c) / (now - first_t) if now - first_t >= 1.0 else 0.0  # under 1 s: noise
 
 
 class BaseReporter(SilentReporter):
@@ -54,7 +54,13 @@ class BaseReporter(SilentReporter):
         self.started = time.monotonic()
 
     def phase(self, name: str) -> None:
+        self.enter(name)
+
+    def enter(self, name: str) -> bool:
+        """Whether the phase changed (a phase named again, e.g. after the pipeline is set up, is not news)."""
+        changed = name != self.phase_name
         self.phase_name = name
+        return changed
 
     def stop(self) -> None:
         return None
@@ -66,13 +72,20 @@ class BaseReporter(SilentReporter):
         return stats.requests, stats.throttled, stats.retries
 
     def headline(self) -> str:
-        requests, throttled, retries = self.requests()
-        rate = self._rate.update(requests)
-        limit = f" (limit {self.qps}/s)" if self.qps else " (no limit)"
+        return f"{self.progress_line()} · {self.requests_line()}"
+
+    def progress_line(self) -> str:
         rows = sum(entry.rows for entry in self._entries().values())
+        return f"{self.phase_name} · {time.monotonic() - self.started:5.1f}s · {rows:,} rows"
+
+    def requests_line(self) -> str:
+        """The rate counts answers TikTok served, not the ones it refused (40100), which would make the
+        run look faster than the limit allows."""
+        requests, throttled, retries = self.requests()
+        rate = self._rate.update(requests - throttled)
+        limit = f" (limit {self.qps}/s)" if self.qps else " (no limit)"
         return (
-            f"{self.phase_name} · {time.monotonic() - self.started:5.1f}s · {rows:,} rows · "
-            f"{requests:,} requests at {rate:4.1f}/s{limit} · {throttled} throttled · {retries} retries"
+            f"{requests:,} requests, {rate:4.1f}/s served{limit} · {throttled} throttled · {retries} retries"
         )
 
     def _entries(self) -> dict[tuple[str, str], StreamProgress]:
@@ -98,8 +111,8 @@ class PlainReporter(BaseReporter):
         self._thread.start()
 
     def phase(self, name: str) -> None:
-        super().phase(name)
-        self.console.print(self.headline(), highlight=False)
+        if self.enter(name):
+            self.console.print(self.headline(), highlight=False)
 
     def _loop(self) -> None:
         while not self._stop.wait(self._every):
@@ -143,16 +156,24 @@ class LiveReporter(BaseReporter):
         self._live.stop()
 
     def _render(self) -> Group:
+        """What is moving now: streams with pages coming in first (most pages first), then failures; the
+        waiting and the finished ones are counted below. Long names fold rather than being cut, so two
+        streams that differ at the end can be told apart at 80 columns."""
         entries = self._entries()
         table = Table(expand=False, box=None, pad_edge=False, header_style="bold")
-        for column in ("stream", "advertiser", "windows", "pages", "rows", "state"):
-            table.add_column(column, justify="right" if column in ("windows", "pages", "rows") else "left")
-        active = [(k, e) for k, e in entries.items() if not _finished(e)]
-        finished = [(k, e) for k, e in entries.items() if _finished(e)]
-        visible = sorted(active)[:MAX_LIVE_ROWS]
-        visible += sorted(finished, key=lambda item: -item[1].rows)[: max(0, MAX_LIVE_ROWS - len(visible))]
+        table.add_column("stream", overflow="fold", ratio=3)
+        table.add_column("advertiser", overflow="fold", ratio=2)
+        for column in ("windows", "pages", "rows"):
+            table.add_column(column, justify="right", no_wrap=True)
+        table.add_column("state", no_wrap=True)
+        moving = [(k, e) for k, e in entries.items() if not _finished(e) and e.pages]
+        failed = [(k, e) for k, e in entries.items() if e.failed]
+        waiting = sum(1 for e in entries.values() if not _finished(e) and not e.pages)
+        done = [e for e in entries.values() if _finished(e) and not e.failed]
+        visible = sorted(moving, key=lambda item: (-item[1].pages, item[0]))[:MAX_LIVE_ROWS]
+        visible += sorted(failed)[: max(0, MAX_LIVE_ROWS - len(visible))]
         for (stream, advertiser), entry in visible:
-            state = "[red]failed[/]" if entry.failed else "[green]done[/]" if _finished(entry) else "running"
+            state = "[red]failed[/]" if entry.failed else "running"
             table.add_row(
                 shown(stream),
                 shown(advertiser),
@@ -161,9 +182,12 @@ class LiveReporter(BaseReporter):
                 f"{entry.rows:,}",
                 state,
             )
-        more = len(entries) - len(visible)
-        footer = Text(f"… and {more} more" if more > 0 else "", style="dim")
-        return Group(Text(self.headline(), style="bold"), table, footer)
+        hidden = len(moving) + len(failed) - len(visible)
+        counts = [f"{len(done)} done ({sum(e.rows for e in done):,} rows)", f"{waiting} waiting"]
+        if hidden > 0:
+            counts.append(f"{hidden} more running")
+        headline = Text(f"{self.progress_line()}\n{self.requests_line()}", style="bold")
+        return Group(headline, table, Text(" · ".join(counts), style="dim"))
 
 
 def _count(number: int, noun: str) -> str:

@@ -122,7 +122,9 @@ class StreamFeed:
         if rows:
             yield entity_table(self.spec, rows, None)  # type: ignore[arg-type]
             for row in rows:
-                self.run.stats.entry(self.spec.name, str(row.get("advertiser_id"))).rows += 1
+                entry = self.run.stats.entry(self.spec.name, str(row.get("advertiser_id")))
+                entry.rows += 1
+                entry.windows_total = entry.windows_done = 1  # one listing, done: not "running" forever
 
     def _plan(self, cursors: dict[str, str]) -> list[Job]:
         spec, run = self.spec, self.run
