@@ -121,10 +121,7 @@ class PlainReporter(BaseReporter):
 
     def _finished_lines(self) -> None:
         for key, entry in sorted(self._entries().items()):
-            done = entry.failed is not None or (
-                entry.windows_total and entry.windows_done >= entry.windows_total
-            )
-            if done and key not in self._reported:
+            if _finished(entry) and key not in self._reported:
                 self._reported.add(key)
                 stream, advertiser = key
                 outcome = f"FAILED: {shown(entry.failed)}" if entry.failed else f"{entry.rows:,} rows"
