@@ -159,7 +159,7 @@ def build_advertiser(
     rng = seeded_rng(config.seed, "advertiser", index)
     profile = PROFILES[index % len(PROFILES)]
     created = now - int(rng.integers(400, 1500)) * SECONDS_PER_DAY - int(rng.integers(0, SECONDS_PER_DAY))
-    advertiser_id = unique_id(created, used_ids, config.seed, "advertiser", index)
+    advertiser_id = unique_id(used_ids, config.seed, "advertiser", index)
     audiences, audience_history = build_audiences(
         config.seed, config.audiences_per_advertiser, index, advertiser_id, rng, now, horizon, used_ids
     )
@@ -226,7 +226,7 @@ class _TreeBuilder:
         )
         campaign = Entity(
             "campaign",
-            unique_id(created, self.used_ids, self.config.seed, self.index, "campaign", c),
+            unique_id(self.used_ids, self.config.seed, self.index, "campaign", c),
             c,
             created,
             f"{THEMES[int(rng.integers(0, len(THEMES)))]} - {objective.replace('_', ' ').title()} - "
@@ -249,7 +249,7 @@ class _TreeBuilder:
         bid = round(float(rng.integers(50, 900)) / 100 * self.scale, 2)
         adgroup = Entity(
             "adgroup",
-            unique_id(created, self.used_ids, self.config.seed, self.index, "adgroup", c, g),
+            unique_id(self.used_ids, self.config.seed, self.index, "adgroup", c, g),
             len(self.adgroups),
             created,
             f"{SEGMENTS[int(rng.integers(0, len(SEGMENTS)))]} | {self.profile.country} | AG{g + 1}",
@@ -268,7 +268,7 @@ class _TreeBuilder:
         rng = self.rng
         created = child_creation(rng, adgroup.created, self.horizon)
         creative = CREATIVES[int(rng.integers(0, len(CREATIVES)))]
-        ad_id = unique_id(created, self.used_ids, self.config.seed, self.index, "ad", c, g, a)
+        ad_id = unique_id(self.used_ids, self.config.seed, self.index, "ad", c, g, a)
         ad = Entity(
             "ad",
             ad_id,

@@ -23,6 +23,8 @@ SECONDS_PER_HOUR = 3600
 SECONDS_PER_DAY = 86400
 _ID_LOW_BITS = 22
 _ID_LOW_MASK = (1 << _ID_LOW_BITS) - 1
+ID_CLOCK = 1_767_225_600  # 2026-01-01 00:00 UTC: the latest timestamp an emulator ID carries
+_ID_SPREAD = 3 * 365 * 86400
 
 
 def stable_hash(*parts: object) -> int:
@@ -36,13 +38,17 @@ def seeded_rng(*parts: object) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(stable_hash(*parts)))
 
 
-def snowflake_id(created_epoch: int, *parts: object) -> str:
-    """A 19-digit numeric string like TikTok's: creation milliseconds in the high bits, a hash below.
+def snowflake_id(*parts: object) -> str:
+    """A 19-digit numeric string like TikTok's: a millisecond timestamp in the high bits, a hash below.
 
-    IDs then sort by creation time the way real ones do, and any timestamp after 2001 gives 19 digits.
+    The timestamp is drawn from the parts alone (within three years before :data:`ID_CLOCK`), never from
+    the world's clock: a world started in another hour shifts its creation times with its ``now``, but
+    each object keeps its ID, so a rerun of the demo merges onto the rows it loaded before instead of
+    adding a second copy of every advertiser. Unlike TikTok's, these IDs do not sort by creation time;
+    whatever needs that order (the 20,000-ad cut-off) sorts by ``create_time``.
     """
     digest = stable_hash("id", *parts)
-    millis = created_epoch * 1000 + digest % 1000
+    millis = (ID_CLOCK - digest % _ID_SPREAD) * 1000 + digest % 1000
     return str((millis << _ID_LOW_BITS) | ((digest >> 10) & _ID_LOW_MASK))
 
 
@@ -277,11 +283,11 @@ def bucket_weights(rng: np.random.Generator, family: str, count: int, buckets: i
 
 
 # ------------------------------------------------------------------------------------ generation
-def unique_id(created: int, used: set[str], *parts: object) -> str:
+def unique_id(used: set[str], *parts: object) -> str:
     """A snowflake ID not yet used in this world (a hash collision just draws the next candidate)."""
     bump = 0
     while True:
-        candidate = snowflake_id(created, *parts, bump)
+        candidate = snowflake_id(*parts, bump)
         if candidate not in used:
             used.add(candidate)
             return candidate
@@ -328,7 +334,7 @@ def build_audiences(
             created = int(rng.integers(now + SECONDS_PER_HOUR, horizon - SECONDS_PER_DAY))
         else:
             created = now - int(rng.integers(SECONDS_PER_DAY, 300 * SECONDS_PER_DAY))
-        audience_id = unique_id(created, used_ids, seed, index, "audience", n)
+        audience_id = unique_id(used_ids, seed, index, "audience", n)
         lookalike = audience_type == "Lookalike Audience" and bool(audiences)
         audience = {
             "audience_id": audience_id,
