@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from utils import cli_env, query
@@ -256,3 +257,29 @@ def test_a_custom_report_whose_definition_changed_is_named_and_rebuilt_with_rese
     assert days > 1
     again = _sync(running, tmp_path, *args)
     assert again.returncode == 0, again.stderr
+    # a table dropped by hand (with the definition changed again) recovers on the next plain run
+    with duckdb.connect(str(tmp_path / "mart.duckdb")) as conn:
+        conn.execute("drop table tiktok.r1")
+    config.write_text(report + 'granularity = "hourly"\n')
+    recovered = _sync(running, tmp_path, *args)
+    assert recovered.returncode == 0, recovered.stderr
+    assert "r1: its table is gone from the mart; read again from the start date" in recovered.stderr
+    (hours,) = query(tmp_path / "mart.duckdb", "select count(distinct stat_time_hour) from tiktok.r1")[0]
+    assert hours > 24 * (days - 1)
+
+
+def test_a_rerun_in_a_later_hour_merges_onto_the_same_advertisers(serve: Any, tmp_path: Path) -> None:
+    """The emulator's IDs used to carry its start hour, so `make demo` an hour later doubled every advertiser."""
+    first = serve(advertisers=2)
+    later = serve(advertisers=2, now=first.emulator.now + timedelta(hours=5))
+    assert later.advertiser_ids == first.advertiser_ids
+    for running in (first, later):
+        ids = ",".join(running.advertiser_ids)
+        done = _sync(running, tmp_path, "--streams", "advertisers,campaigns", "--advertiser-ids", ids)
+        assert done.returncode == 0, done.stderr
+    mart = tmp_path / "mart.duckdb"
+    assert query(mart, "select count(*), count(distinct advertiser_id) from tiktok.advertisers") == [(2, 2)]
+    (campaigns,) = query(mart, "select count(*) from tiktok.campaigns")[0]
+    assert campaigns == len(later.emulator.world.campaigns(later.advertiser_ids[0])) + len(
+        later.emulator.world.campaigns(later.advertiser_ids[1])
+    )

@@ -182,8 +182,26 @@ def reset_streams(pipeline: Any, streams: Sequence[str]) -> None:
         return
     drop = pipeline_drop(pipeline, resources=list(streams))
     if not drop.is_empty:
-        log.warning("reset %s: its table and cursors are dropped and read again", ", ".join(streams))
         drop()
+
+
+def streams_dropped_by_hand(pipeline: Any) -> list[str]:
+    """Streams whose table this pipeline loaded but the destination no longer has (a ``DROP TABLE`` by
+    hand). Their cursors still say "read up to here", so without a reset the table would come back with
+    only the newest days, or not at all; a reset reads it again from the start date."""
+    if not pipeline.default_schema_name:
+        return []
+    loaded = {
+        table["name"]: table.get("resource") or table["name"]
+        for table in pipeline.default_schema.data_tables(seen_data_only=True)
+    }
+    if not loaded:
+        return []
+    with pipeline.destination_client() as client:
+        if not hasattr(client, "get_storage_tables"):  # file-based tables: nothing to ask
+            return []
+        present = {name for name, columns in client.get_storage_tables(loaded) if columns}
+    return sorted({stream for table, stream in loaded.items() if table not in present})
 
 
 def check_definitions(pipeline: Any, settings: SyncSettings) -> None:

@@ -38,6 +38,7 @@ from tiktok_ads_mart.sync.destination import (
     make_pipeline,
     prune_loaded_packages,
     reset_streams,
+    streams_dropped_by_hand,
     translate_load_error,
 )
 from tiktok_ads_mart.sync.extract import ClientFactory, Extractor
@@ -352,7 +353,13 @@ class SyncRun:
         if self.pipeline.has_pending_data:
             self.reporter.phase("finishing an interrupted load")
             finish_pending(self.pipeline, self.settings)
-        reset_streams(self.pipeline, self.reset)
+        if self.reset:
+            log.warning("reset %s: its table and cursors are dropped and read again", ", ".join(self.reset))
+        if gone := [name for name in streams_dropped_by_hand(self.pipeline) if name not in self.reset]:
+            log.warning(
+                "%s: its table is gone from the mart; read again from the start date", ", ".join(gone)
+            )
+        reset_streams(self.pipeline, [*self.reset, *gone])
         check_definitions(self.pipeline, self.settings)
 
     def use_advertisers(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
