@@ -45,16 +45,20 @@ from tiktok_ads_mart.sync.advertisers import list_advertisers
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
-auth_app = typer.Typer(help="Log in to TikTok, and manage the stored credentials.", no_args_is_help=True)
+auth_app = typer.Typer(
+    help="Log in to TikTok, and manage the stored credentials.", no_args_is_help=True, rich_markup_mode=None
+)
 
-ProfileOpt = Annotated[str, typer.Option("--profile", "-p", help="Credential profile name.")]
+ProfileOpt = Annotated[str, typer.Option("--profile", "-p", metavar="NAME", help="Credential profile name.")]
 AppIdOpt = Annotated[
-    str | None, typer.Option("--app-id", help="Your TikTok developer app's id (or TIKTOK_APP_ID).")
+    str | None,
+    typer.Option("--app-id", metavar="ID", help="Your TikTok developer app's id (or TIKTOK_APP_ID)."),
 ]
 SecretOpt = Annotated[
     str | None,
     typer.Option(
         "--secret",
+        metavar="-",
         help="'-': read your app's secret from stdin (a hidden prompt on a terminal). A value is refused: "
         "on the command line every user of the machine can read it (/proc/<pid>/cmdline). "
         "Usually: TIKTOK_APP_SECRET or `secret` in the config file.",
@@ -64,7 +68,9 @@ SecretOpt = Annotated[
 ApiBaseOpt = Annotated[
     str | None,
     typer.Option(
-        "--api-base", help="API root, e.g. the emulator's; also TIKTOK_API_BASE. Default: production."
+        "--api-base",
+        metavar="URL",
+        help="API root, e.g. the emulator's; also TIKTOK_API_BASE. Default: production.",
     ),
 ]
 SandboxOpt = Annotated[bool, typer.Option("--sandbox", help="Use TikTok's sandbox API.")]
@@ -72,7 +78,9 @@ SandboxOpt = Annotated[bool, typer.Option("--sandbox", help="Use TikTok's sandbo
 
 ConfigOpt = Annotated[
     Path | None,
-    typer.Option("--config", help="TOML config file (default ./tiktok-ads-mart.toml if present)."),
+    typer.Option(
+        "--config", metavar="PATH", help="TOML config file (default ./tiktok-ads-mart.toml if present)."
+    ),
 ]
 
 
@@ -148,12 +156,15 @@ def _report_login(credential: Credential, backend: str) -> None:
         out.print(f"  {shown(advertiser_id)}  {shown(name)}")
 
 
-@auth_app.command("login")
+@auth_app.command("login", short_help="Authorize in the browser and store the credential.")
 def login_command(
     app_id: AppIdOpt = None,
     secret: SecretOpt = None,
     redirect_uri: Annotated[
-        str, typer.Option("--redirect-uri", help="Registered redirect URI; the login listens there once.")
+        str,
+        typer.Option(
+            "--redirect-uri", metavar="URL", help="Registered redirect URI; the login listens there once."
+        ),
     ] = DEFAULT_REDIRECT_URI,
     no_browser: Annotated[
         bool, typer.Option("--no-browser", help="Print the URL instead of opening it.")
@@ -162,9 +173,12 @@ def login_command(
     api_base: ApiBaseOpt = None,
     sandbox: SandboxOpt = False,
     portal_url: Annotated[
-        str | None, typer.Option("--portal-url", help="Consent page (default from the API base).")
+        str | None,
+        typer.Option("--portal-url", metavar="URL", help="Consent page (default from the API base)."),
     ] = None,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the browser.")] = 300.0,
+    timeout: Annotated[
+        float, typer.Option("--timeout", metavar="SECONDS", help="Seconds to wait for the browser.")
+    ] = 300.0,
     config_path: ConfigOpt = None,
 ) -> None:
     """Authorize in the browser; the redirect is caught locally and the credential stored encrypted."""
@@ -189,18 +203,19 @@ def login_command(
     _report_login(credential, store.backend)
 
 
-@auth_app.command("exchange")
+@auth_app.command("exchange", short_help="Finish a login from a code (no browser here).")
 def exchange_command(
     auth_code: Annotated[
         str,
         typer.Option(
             "--auth-code",
+            metavar="-",
             help="'-' (the default): read the auth_code, or the whole redirected URL, from stdin or a "
             "hidden prompt; never from the command line, where other users could read it.",
         ),
     ] = "-",
     state: Annotated[
-        str | None, typer.Option("--state", help="Expected state (checked against the URL).")
+        str | None, typer.Option("--state", metavar="TEXT", help="Expected state (checked against the URL).")
     ] = None,
     app_id: AppIdOpt = None,
     secret: SecretOpt = None,
@@ -220,10 +235,10 @@ def exchange_command(
     _report_login(credential, store.backend)
 
 
-@auth_app.command("status")
+@auth_app.command("status", short_help="What is stored, per profile; never a token.")
 def status_command(
     profile: Annotated[
-        str | None, typer.Option("--profile", "-p", help="One profile (default: all).")
+        str | None, typer.Option("--profile", "-p", metavar="NAME", help="One profile (default: all).")
     ] = None,
 ) -> None:
     """What is stored, per profile: app, advertisers, scope, times, backend; never a token."""
@@ -257,7 +272,7 @@ def status_command(
         out.print(f"  storage       {shown(store.backend)}")
 
 
-@auth_app.command("refresh")
+@auth_app.command("refresh", short_help="Refresh the profile's access token now.")
 def refresh_command(profile: ProfileOpt = "default", api_base: ApiBaseOpt = None) -> None:
     """Refresh the profile's access token now (tokens with a refresh token only)."""
     store = open_store()
@@ -273,7 +288,7 @@ def refresh_command(profile: ProfileOpt = "default", api_base: ApiBaseOpt = None
     )
 
 
-@auth_app.command("logout")
+@auth_app.command("logout", short_help="Revoke the token, then delete the credential.")
 def logout_command(profile: ProfileOpt = "default", api_base: ApiBaseOpt = None) -> None:
     """Revoke the token at TikTok, then delete the stored credential."""
     store = open_store()
@@ -290,7 +305,9 @@ def advertisers_command(
     advertiser_ids: Annotated[
         list[str] | None,
         typer.Option(
-            "--advertiser-ids", help="Only these advertisers: comma-separated, or the option repeated."
+            "--advertiser-ids",
+            metavar="ID,...",
+            help="Only these advertisers: comma-separated, or the option repeated.",
         ),
     ] = None,
 ) -> None:
@@ -324,5 +341,5 @@ async def _advertisers(profile: str, api_base: str | None, only: tuple[str, ...]
 
 def register(app: typer.Typer) -> None:
     """Add `auth` and `advertisers` to the root app."""
-    app.add_typer(auth_app, name="auth")
-    app.command("advertisers")(advertisers_command)
+    app.add_typer(auth_app, name="auth", short_help="Log in, and manage the stored credentials.")
+    app.command("advertisers", short_help="List the advertisers the credential reads.")(advertisers_command)

@@ -24,6 +24,7 @@ emulator_app = typer.Typer(
     name="emulator",
     help="Run a local TikTok Business API emulator (seeded fake accounts, OAuth, limits and faults).",
     no_args_is_help=True,
+    rich_markup_mode=None,  # click's help wraps at any width; Rich's table cut defaults at 80 columns
 )
 
 USAGE_EXIT = 2
@@ -97,9 +98,9 @@ def _wait_for_stop() -> None:
         pass
 
 
-@emulator_app.command("serve")
+@emulator_app.command("serve", short_help="Serve the emulator until Ctrl-C.")
 def serve(
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    host: Annotated[str, typer.Option(metavar="HOST", help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[str, typer.Option(metavar="INT", help="Port; 0 picks a free one.")] = "9000",
     seed: Annotated[str, typer.Option(metavar="INT", help="Seed of the fake world.")] = "42",
     advertisers: Annotated[str, typer.Option(metavar="INT", help="Number of advertisers.")] = "3",
@@ -132,7 +133,7 @@ def serve(
         str, typer.Option(metavar="S", help="How long a 'stall' fault holds the answer.")
     ] = "35",
     request_log: Annotated[
-        Path | None, typer.Option(help="Append one JSON line per request (secrets masked).")
+        Path | None, typer.Option(metavar="PATH", help="Append one JSON line per request (secrets masked).")
     ] = None,
 ) -> None:
     """Serve the emulator; print one JSON line with base_url, portal_url, app_id, secret, access_token and
@@ -189,4 +190,4 @@ def serve(
 
 def register(app: typer.Typer) -> None:
     """Add the ``emulator`` command group to the root app."""
-    app.add_typer(emulator_app, name="emulator")
+    app.add_typer(emulator_app, name="emulator", short_help="Run a local TikTok Business API emulator.")

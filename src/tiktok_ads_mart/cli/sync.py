@@ -24,7 +24,12 @@ from tiktok_ads_mart.errors import ConfigError
 
 ConfigOpt = Annotated[
     Path | None,
-    typer.Option("--config", help="TOML config file (default ./tiktok-ads-mart.toml).", show_default=False),
+    typer.Option(
+        "--config",
+        metavar="PATH",
+        help="TOML config file (default ./tiktok-ads-mart.toml).",
+        show_default=False,
+    ),
 ]
 DropPendingOpt = Annotated[
     bool,
@@ -144,9 +149,12 @@ def sync_command(
 
 def demo_command(
     directory: Annotated[
-        Path, typer.Option("--dir", help="Where the demo keeps its credential store and dlt state.")
+        Path,
+        typer.Option(
+            "--dir", metavar="PATH", help="Where the demo keeps its credential store and dlt state."
+        ),
     ] = Path(".tiktok-ads-mart-demo"),
-    duckdb_path: Annotated[Path, typer.Option("--duckdb-path", help="The mart file.")] = Path(
+    duckdb_path: Annotated[Path, typer.Option("--duckdb-path", metavar="PATH", help="The mart file.")] = Path(
         "tiktok_ads.duckdb"
     ),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the summary and the query.")] = False,
@@ -183,8 +191,10 @@ SYNC_EPILOG = (
 
 def register(app: typer.Typer) -> None:
     """Add `sync` and `demo` to the root app."""
-    app.command("sync", epilog=SYNC_EPILOG)(sync_command)
-    app.command("demo")(demo_command)
+    app.command("sync", epilog=SYNC_EPILOG, short_help="Load everything into the data mart, incrementally.")(
+        sync_command
+    )
+    app.command("demo", short_help="Emulator, login, sync and a query, end to end.")(demo_command)
 
 
 __all__ = [
