@@ -143,6 +143,10 @@ class Envelope:
 
     data: Any
     request_id: str | None
+    warning: str | None = None  # X-Tt-Ads-Throttle: a synchronous report cut to the newest 20,000 ads
+
+
+THROTTLE_WARNING_HEADER = "X-Tt-Ads-Throttle"  # doc 1740302848100353, "Response" header
 
 
 @dataclass(frozen=True)
@@ -365,6 +369,25 @@ class TikTokClient:
         async for data in iterate_pages(fetch, concurrency=concurrency):
             yield data
 
+    async def download(self, url: str) -> bytes:
+        """A file TikTok links to (an asynchronous report's): fetched without the access token, which goes
+        only to the API host; the link itself is the credential. Transport failures are retried as any
+        request's are."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                status, content, _ = await self._exchange(self._http.build_request("GET", url))
+            except httpx.HTTPError as exc:
+                failure = TransportError(f"{network_failure(exc, httpx.URL(url).host)} on a report download")
+            else:
+                if status == 200:
+                    return content
+                failure = TransportError(f"a report download answered HTTP {status}")
+            if attempt >= self.retry.max_attempts:
+                raise failure
+            await asyncio.sleep(self.retry.delay(attempt))
+
     async def request(
         self,
         method: Literal["GET", "POST"],
@@ -482,17 +505,18 @@ class TikTokClient:
             headers["Content-Type"] = "application/json"
             request = self._http.build_request("POST", url, content=encode_body(body), headers=headers)
         try:
-            status, content = await self._exchange(request)
+            status, content, warning = await self._exchange(request)
         except httpx.HTTPError as exc:
             raise TransportError(f"{network_failure(exc, self._host)} on {log_path(path)}") from None
         if decode is not None and status == 200:
             decoded = await decode(content)
             if decoded is not None:
                 raise_for_code(decoded.code, decoded.message, decoded.request_id)
-                return Envelope(decoded.data, decoded.request_id)
-        return read_envelope(status, content, path)
+                return Envelope(decoded.data, decoded.request_id, warning)
+        envelope = read_envelope(status, content, path)
+        return Envelope(envelope.data, envelope.request_id, warning) if warning else envelope
 
-    async def _exchange(self, request: httpx.Request) -> tuple[int, bytes]:
+    async def _exchange(self, request: httpx.Request) -> tuple[int, bytes, str | None]:
         """Send and read the whole body ourselves, so the body is freed as soon as it has been read.
 
         httpx's ``Response`` sits in a reference cycle with its stream, so one read with ``aread``
@@ -502,6 +526,7 @@ class TikTokClient:
         """
         response = await self._http.send(request, stream=True)
         try:
-            return response.status_code, b"".join([chunk async for chunk in response.aiter_bytes()])
+            body = b"".join([chunk async for chunk in response.aiter_bytes()])
+            return response.status_code, body, response.headers.get(THROTTLE_WARNING_HEADER)
         finally:
             await response.aclose()

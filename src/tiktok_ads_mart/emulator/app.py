@@ -116,6 +116,7 @@ async def _answer(emulator: Emulator, request: Request, path: str) -> _Outcome:
     endpoint = path if route is not None else "<unknown>"
     emulator.statistics.request(endpoint)
     body: bytes
+    headers: dict[str, str] = {}
     try:
         if route is None:
             raise ApiFailure(Code.ROUTE_NOT_FOUND, f"Route {API_PREFIX}{path} not found.")
@@ -148,6 +149,7 @@ async def _answer(emulator: Emulator, request: Request, path: str) -> _Outcome:
             await asyncio.sleep(emulator.faults.stall_seconds)
         call = Call(emulator, params, token, str(request.base_url))
         body = await emulator.serially(_succeed, route, call, request_id)
+        headers.update(call.headers)
     except ApiFailure as failure:
         outcome.code = str(int(failure.code))
         body = envelope(int(failure.code), failure.message, request_id, {})
@@ -155,7 +157,7 @@ async def _answer(emulator: Emulator, request: Request, path: str) -> _Outcome:
         outcome.response = truncated(body)
         outcome.code = "truncated"
     else:
-        outcome.response = Response(body, media_type=JSON)
+        outcome.response = Response(body, media_type=JSON, headers=headers)
     return outcome
 
 

@@ -272,6 +272,7 @@ class AccountData:
             level: np.array([stable_hash(i) % 2**31 for i in v], dtype=np.int64)
             for level, v in self.sorted_ids.items()
         }
+        self.ad_created = np.array([ad.created for ad in ads], dtype=np.int64)
         self._recent: dict[tuple[int, str], np.ndarray] = {}
         self._per_ad: dict[tuple[str, str], np.ndarray] = {}
         self._deleted: dict[tuple[str, int], np.ndarray] = {}

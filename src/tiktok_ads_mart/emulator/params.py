@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
@@ -252,6 +252,7 @@ class Call:
     params: Params
     access_token: str | None
     root_url: str
+    headers: dict[str, str] = field(default_factory=dict)  # response headers the handler adds
 
     def grant(self) -> AccessGrant:
         """The token check of every data call (40104, 40105, 40102)."""

@@ -154,11 +154,12 @@ def parse_query(call: Call) -> ReportQuery:
     )
 
 
-def run_query(emulator: Emulator, query: ReportQuery) -> Any:
-    """The world's result for the query, computed once per clock value."""
+def run_query(emulator: Emulator, query: ReportQuery, *, synchronous: bool = True) -> Any:
+    """The world's result for the query, computed once per clock value (a synchronous one is cut to the
+    newest 20,000 ads, an asynchronous task's is not)."""
     from tiktok_ads_mart.emulator.report_validation import ReportParamError
 
-    key = (query, emulator.now)
+    key = (query, emulator.now, synchronous)
     cache = emulator.report_cache
     if key in cache:
         return cache[key]
@@ -176,6 +177,7 @@ def run_query(emulator: Emulator, query: ReportQuery) -> Any:
             filters=query.filters,
             order_field=query.order_field,
             order_type=query.order_type,
+            synchronous=synchronous,
         )
     except ReportParamError as exc:
         raise ParamError(str(exc)) from None
@@ -185,11 +187,20 @@ def run_query(emulator: Emulator, query: ReportQuery) -> Any:
     return result
 
 
+THROTTLE_HEADER = "X-Tt-Ads-Throttle"
+TRUNCATED_WARNING = (  # doc 1740302848100353, the response header's example, word for word
+    "Number of ad ids is equal or more than 20k, only return the top 20k id's results, "
+    "sorting by create time desc order."
+)
+
+
 def integrated_get(call: Call) -> dict[str, Any]:
     """GET report/integrated/get/: one page of the synchronous report."""
     query = parse_query(call)
     page, page_size = call.params.page(max_page_size=MAX_PAGE_SIZE)
     result = run_query(call.emulator, query)
+    if result.ads_cut:
+        call.headers[THROTTLE_HEADER] = TRUNCATED_WARNING
     total = int(result.total)
     # The rows arrive as JSON already (what orjson would write for them), so the envelope embeds them as is.
     rows = orjson.Fragment(result.page_json(page, page_size) if (page - 1) * page_size < total else b"[]")
@@ -210,7 +221,7 @@ def task_create(call: Call) -> dict[str, Any]:
     if file_name is not None and (len(file_name) > 255 or "/" in file_name or not file_name.strip()):
         raise ParamError("file_name: at most 255 characters, no slashes")
     emulator = call.emulator
-    result = run_query(emulator, query)
+    result = run_query(emulator, query, synchronous=False)
     total = int(result.total)
     rows = result.page(1, total) if total else []
     task_id = emulator.next_task_id()

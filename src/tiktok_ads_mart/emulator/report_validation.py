@@ -42,6 +42,10 @@ UNSERVED_DIMENSIONS = frozenset({
 })  # fmt: skip
 """Dimensions TikTok knows that this emulator does not serve (answered with a clear 40002)."""
 FILTER_FIELDS: dict[str, str] = {"campaign_ids": "CAMPAIGN", "adgroup_ids": "ADGROUP", "ad_ids": "AD"}
+MAX_FILTER_IDS = 100  # "you can pass in up to 100 IDs at a time" (doc 1740302848100353)
+MAX_TASK_FILTER_IDS = (
+    20_000  # asynchronous tasks "filter the data by 20000 IDs at most" (doc 1740302766489602)
+)
 STATUS_FIELDS = frozenset({"campaign_status", "adgroup_status", "ad_status"})
 MAX_DAYS = {"stat_time_day": 30, "stat_time_hour": 1, None: 365}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -69,6 +73,7 @@ class ReportRequest:
     filters: Filters = None
     order_field: str | None = None
     order_type: str | None = None
+    max_filter_ids: int = MAX_FILTER_IDS
 
 
 @dataclass(frozen=True)
@@ -123,7 +128,7 @@ def validate(request: ReportRequest) -> Query:
         last_day,
         bool(request.query_lifetime),
         include_deleted,
-        _parse_filters(request.filters),
+        _parse_filters(request.filters, request.max_filter_ids),
         *_parse_order(request.order_field, request.order_type),
     )
 
@@ -288,7 +293,7 @@ def _asks_for_deleted(filters: Filters) -> bool:
     )
 
 
-def _parse_filters(filters: Filters) -> tuple[tuple[str, tuple[str, ...]], ...]:
+def _parse_filters(filters: Filters, max_ids: int) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """``[{field_name, filter_type: IN, filter_value: [...]}]`` (or ``{field: [ids]}``) on ID fields."""
     parsed: dict[str, tuple[str, ...]] = {}
     for field_name, filter_type, value in _filter_items(filters):
@@ -306,6 +311,8 @@ def _parse_filters(filters: Filters) -> tuple[tuple[str, tuple[str, ...]], ...]:
         if filter_type != "IN" or not isinstance(value, list | tuple) or not value:
             raise ReportParamError(f"filtering: {field_name} takes filter_type IN with a non-empty list")
         ids = tuple(sorted({str(v) for v in value}))
+        if len(ids) > max_ids:
+            raise ReportParamError(f"filtering: {field_name} takes at most {max_ids} ids, got {len(ids)}")
         parsed[field_name] = (
             tuple(sorted(set(parsed[field_name]) & set(ids))) if field_name in parsed else ids
         )
@@ -318,6 +325,8 @@ __all__ = [
     "FILTER_FIELDS",
     "ID_DIMENSIONS",
     "MAX_DAYS",
+    "MAX_FILTER_IDS",
+    "MAX_TASK_FILTER_IDS",
     "STATUS_FIELDS",
     "TIME_DIMENSIONS",
     "UNSERVED_DIMENSIONS",

@@ -40,6 +40,9 @@ from tiktok_ads_mart.emulator.report_validation import (
 
 CACHE_SIZE = 16
 CACHE_MAX_ROWS = 2_000_000
+AD_CAP = 20_000
+"""A synchronous report reads at most this many ads, the newest by creation time (doc 1740302848100353;
+FAQ doc 1738864850353154); asynchronous tasks read them all."""
 
 
 # ----------------------------------------------------------------------------------------- results
@@ -61,7 +64,9 @@ class ReportResult:
         attribute_values: dict[str, tuple[list[str], np.ndarray]],
         currency_decimals: int,
         total_series: dict[Any, int],
+        ads_cut: int = 0,
     ) -> None:
+        self.ads_cut = ads_cut  # ads left out by the 20,000-ad cap (0: none)
         self.dimension_names = dimension_names
         self.metric_names = tuple(spec.name for spec in metric_specs)
         self._labels = dimension_labels
@@ -191,8 +196,11 @@ def hour_labels(day: date) -> list[str]:
 _IMPRESSIONS = base("impressions")
 
 
-def execute(data: AccountData, query: Query, now: int) -> ReportResult:
-    """Rows of a validated query at clock ``now``: exact sums of the fine grain, ordered time, id, bucket."""
+def execute(data: AccountData, query: Query, now: int, *, ad_cap: int | None = None) -> ReportResult:
+    """Rows of a validated query at clock ``now``: exact sums of the fine grain, ordered time, id, bucket.
+
+    With ``ad_cap`` (synchronous reports), only the newest ``ad_cap`` of the ads the filters keep are read.
+    """
     specs = [metric_specs()[name] for name in query.metrics]
     wanted: set[Series] = {_IMPRESSIONS}
     order_spec = metric_specs()[query.order_field] if query.order_field else None
@@ -211,8 +219,12 @@ def execute(data: AccountData, query: Query, now: int) -> ReportResult:
     if empty:
         arrays = {n: np.zeros((len(data.adv.ads), 0), dtype=np.int64) for n in bases}
         time_labels = []
-    if query.filters:
-        mask = _ad_mask(data, query.filters)[:, None]
+    ads_cut = 0
+    if query.filters or ad_cap is not None:
+        keep_ads = _ad_mask(data, query.filters)
+        if ad_cap is not None:
+            keep_ads, ads_cut = _newest_ads(data, keep_ads, now, ad_cap, query.include_deleted)
+        mask = keep_ads[:, None]
         arrays = {n: v * mask for n, v in arrays.items()}
     if query.breakdown is not None:
         arrays = data.split(query.breakdown, arrays)
@@ -284,6 +296,7 @@ def execute(data: AccountData, query: Query, now: int) -> ReportResult:
         attribute_values=attributes,
         currency_decimals=data.adv.currency_decimals,
         total_series=totals,
+        ads_cut=ads_cut,
     )
 
 
@@ -328,6 +341,27 @@ def _evaluate(data: AccountData, series: Series, arrays: dict[str, np.ndarray]) 
         _evaluate(data, series.inner, arrays) * data.per_ad("unit", series.key)[:, None, None]
     )
     return valued
+
+
+def _newest_ads(
+    data: AccountData, keep: np.ndarray, now: int, cap: int, include_deleted: bool
+) -> tuple[np.ndarray, int]:
+    """TikTok's cut-off: of the ads in the request's scope (its id filters; deleted ones only when the
+    status filter asks for them: an assumption, the reference is silent), the newest ``cap`` by creation
+    time are read and the rest left out. Returns the new mask and how many ads it left out."""
+    ads = data.adv.ads
+    created = data.ad_created
+    scope = keep & (created <= now)
+    if not include_deleted:
+        scope &= ~np.array([ad.deleted_at(now) for ad in ads], dtype=bool)
+    count = int(scope.sum())
+    if count <= cap:
+        return keep, 0
+    candidates = np.flatnonzero(scope)
+    newest_first = candidates[np.lexsort((-candidates, -created[candidates]))]
+    trimmed = np.zeros(len(ads), dtype=bool)
+    trimmed[newest_first[:cap]] = True
+    return trimmed, count - cap
 
 
 def _ad_mask(data: AccountData, filters: tuple[tuple[str, tuple[str, ...]], ...]) -> np.ndarray:

@@ -32,8 +32,14 @@ from tiktok_ads_mart.emulator.ids import (
     stable_hash,
     to_epoch,
 )
-from tiktok_ads_mart.emulator.report_validation import ReportParamError, ReportRequest, validate
-from tiktok_ads_mart.emulator.reports import ReportCache, ReportResult, execute
+from tiktok_ads_mart.emulator.report_validation import (
+    MAX_FILTER_IDS,
+    MAX_TASK_FILTER_IDS,
+    ReportParamError,
+    ReportRequest,
+    validate,
+)
+from tiktok_ads_mart.emulator.reports import AD_CAP, ReportCache, ReportResult, execute
 
 FUTURE_DAYS = 7
 """Days of schedule and delivery simulated past the configured ``now``, so ``set_now`` can move forward."""
@@ -159,14 +165,17 @@ class World:
         filters: Sequence[Mapping[str, Any]] | Mapping[str, Sequence[str]] | None = None,
         order_field: str | None = None,
         order_type: str | None = None,
+        synchronous: bool = True,
     ) -> ReportResult:
-        """A synchronous BASIC or AUDIENCE report as TikTok computes it, at the current clock.
+        """A BASIC or AUDIENCE report as TikTok computes it, at the current clock.
 
         Validates like TikTok (ReportParamError names the parameter; the HTTP layer answers 40002).
         ``include_deleted`` is what ``*_status IN ["STATUS_ALL"]`` asks for; ``filters`` are the other
         ``filtering`` entries (``campaign_ids``/``adgroup_ids``/``ad_ids`` IN lists). Results are cached per
         (advertiser, query, clock), so paging through one query formats only the requested page.
         ``order_field``/``order_type`` (ASC or DESC, the default) sort rows by a non-attribute metric.
+        A ``synchronous`` report reads at most the newest 20,000 ads in its scope (``ads_cut`` on the result
+        says how many it left out); an asynchronous task reads them all.
         """
         if advertiser_id not in self._advertisers:
             raise ReportParamError(f"advertiser_id: unknown advertiser {advertiser_id}")
@@ -182,12 +191,14 @@ class World:
             filters=filters,
             order_field=order_field,
             order_type=order_type,
+            max_filter_ids=MAX_FILTER_IDS if synchronous else MAX_TASK_FILTER_IDS,
         )
         query = validate(request)
-        key = (advertiser_id, query, self._now_epoch)
+        key = (advertiser_id, query, self._now_epoch, synchronous)
         result = self._reports.get(key)
         if result is None:
-            result = execute(self.account_data(advertiser_id), query, self._now_epoch)
+            cap = AD_CAP if synchronous else None
+            result = execute(self.account_data(advertiser_id), query, self._now_epoch, ad_cap=cap)
             self._reports.put(key, result)
         return result
 

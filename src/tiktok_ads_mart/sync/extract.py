@@ -39,6 +39,7 @@ from tiktok_ads_mart.errors import (
     TikTokAdsMartError,
     TransportError,
     Unreachable,
+    printable,
 )
 from tiktok_ads_mart.sync.arrow import (
     AdvertiserContext,
@@ -48,8 +49,10 @@ from tiktok_ads_mart.sync.arrow import (
     report_table,
     report_table_from_arrow,
 )
+from tiktok_ads_mart.sync.batches import Batch, plan_batches
 from tiktok_ads_mart.sync.plan import Job
 from tiktok_ads_mart.sync.stats import RunStats
+from tiktok_ads_mart.sync.tasks import read_task_rows
 
 log = logging.getLogger("tiktok_ads_mart.sync")
 
@@ -110,6 +113,8 @@ class Extractor:
         self.client: TikTokClient = self.call(self._open())
         self._denied: set[str] = set()  # advertisers whose requests are not sent any more
         self._failed_streams: set[tuple[str, str]] = set()  # (stream, advertiser) likewise
+        self._past_cap: set[str] = set()  # advertisers whose reports came back cut to 20,000 ads
+        self._batches: dict[str, asyncio.Future[list[Batch]]] = {}  # their ids, batched under the cap
 
     async def _open(self) -> TikTokClient:
         self._slots = asyncio.Semaphore(self._concurrency)
@@ -163,11 +168,14 @@ class Extractor:
             return
         latest: list[str] = []
         try:
-            total = await self._fetch_and_emit(job, 1, out, latest)
-            if total > 1:
-                await _all_or_none(
-                    self._fetch_and_emit(job, page, out, latest) for page in range(2, total + 1)
-                )
+            if job.advertiser_id in self._past_cap and isinstance(job.spec, ReportSpec):
+                await self._read_in_batches(job, out, latest)
+            else:
+                try:
+                    await self._read_pages(job, out, latest)
+                except _CutOff:
+                    self._past_cap.add(job.advertiser_id)
+                    await self._read_in_batches(job, out, latest)
             out.put(WindowDone(job, max(latest) if latest else None))
         except (AuthExpired, Unreachable) as exc:  # no later request can do better: the run stops
             self.stats.fatal = self.stats.fatal or exc
@@ -193,6 +201,59 @@ class Extractor:
             self.stats.fail(name, job.advertiser_id, exc)
             out.put(WindowFailed(job, exc))
 
+    async def _read_pages(self, job: Job, out: queue.SimpleQueue[Any], latest: list[str]) -> None:
+        total = await self._fetch_and_emit(job, 1, out, latest)
+        if total > 1:
+            await _all_or_none(self._fetch_and_emit(job, page, out, latest) for page in range(2, total + 1))
+
+    async def _read_in_batches(self, job: Job, out: queue.SimpleQueue[Any], latest: list[str]) -> None:
+        """The window again, one id batch at a time, each under TikTok's 20,000-ad cap (see ``batches``)."""
+        if isinstance(job.spec, ReportSpec) and job.spec.level == "advertiser":
+            await self._read_as_task(job, out)  # one sum over every ad: batches cannot give it
+            return
+        batches = await self._batches_of(job.advertiser_id)
+        log.debug("%s for %s: %d id batches", job.spec.name, job.advertiser_id, len(batches))
+        await _all_or_none(
+            self._read_pages(
+                Job(job.spec, job.advertiser_id, batch.filtered(job.params), job.window, batch), out, latest
+            )
+            for batch in batches
+        )
+
+    async def _read_as_task(self, job: Job, out: queue.SimpleQueue[Any]) -> None:
+        rows = await read_task_rows(self.client, job.params)
+        table = await asyncio.to_thread(self._to_table, job, {"list": rows})
+        self.stats.entry(job.spec.name, job.advertiser_id).pages += 1
+        if table is not None:
+            await self._buffer.acquire()
+            self.stats.entry(job.spec.name, job.advertiser_id).rows += table.num_rows
+            out.put(table)
+
+    def _batches_of(self, advertiser_id: str) -> asyncio.Future[list[Batch]]:
+        """The advertiser's id batches, listed once however many windows ask at the same time."""
+        batches = self._batches.get(advertiser_id)
+        if batches is None:
+            batches = self._batches[advertiser_id] = asyncio.ensure_future(self._list_batches(advertiser_id))
+        return batches
+
+    async def _list_batches(self, advertiser_id: str) -> list[Batch]:
+        """Every ad of the advertiser, deleted ones too (a report may ask for them), as ids only."""
+        params = {
+            "advertiser_id": advertiser_id,
+            "fields": ["ad_id", "adgroup_id", "campaign_id"],
+            "filtering": {"primary_status": "STATUS_ALL"},
+        }
+        triples: list[tuple[str, str, str]] = []
+        async for data in self.client.paginate(AD_LIST_PATH, params, concurrency=4):
+            for ad in data.get("list") or []:
+                triples.append((str(ad["campaign_id"]), str(ad["adgroup_id"]), str(ad["ad_id"])))
+        log.warning(
+            "advertiser %s has %d ads, more than a report reads at once: its reports are read in batches",
+            advertiser_id,
+            len(triples),
+        )
+        return plan_batches(triples)
+
     def _skip(self, job: Job) -> TikTokAdsMartError | None:
         """Why ``job`` is not requested at all: the run stopped, the advertiser failed, or its stream did."""
         if self.stats.fatal is not None:
@@ -217,9 +278,17 @@ class Extractor:
             if skipped := self._skip(job):
                 raise skipped
             if isinstance(spec, ReportSpec):
-                data: ParsedPage | dict[str, Any] = await self.client.get(
-                    spec.path, params, decode=report_decoder(spec)
+                answer = await self.client.request(
+                    "GET", spec.path, params=params, decode=report_decoder(spec)
                 )
+                if answer.warning:  # TikTok read only the newest 20,000 ads: these rows are not all
+                    if job.batch is not None:
+                        raise TikTokAdsMartError(
+                            f"{spec.name}: a batch of {len(job.batch.ids)} {job.batch.field_name} was still cut "
+                            f"to 20,000 ads ({printable(answer.warning)})"
+                        )
+                    raise _CutOff
+                data: ParsedPage | dict[str, Any] = answer.data
             else:
                 data = await self.client.get(spec.path, params)
             entry = self.stats.entry(spec.name, job.advertiser_id)
@@ -252,6 +321,13 @@ class Extractor:
         if isinstance(spec, ReportSpec):
             return report_table(spec, rows, self.contexts[job.advertiser_id]) if rows else None
         return entity_table(spec, rows, job.advertiser_id) if rows else None
+
+
+class _CutOff(Exception):
+    """A report page came back cut to the newest 20,000 ads (``X-Tt-Ads-Throttle``)."""
+
+
+AD_LIST_PATH = "ad/get/"
 
 
 async def _all_or_none(coroutines: Iterable[Coroutine[Any, Any, Any]]) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from tiktok_ads_mart.catalog import MAX_WINDOW_DAYS, STATUS_FILTER_FIELD, EntitySpec, ReportSpec, StreamSpec
 from tiktok_ads_mart.config import SyncSettings
 from tiktok_ads_mart.sync.arrow import AdvertiserContext
+from tiktok_ads_mart.sync.batches import Batch
 
 MODIFIED_AFTER_MAX_AGE = timedelta(days=180)  # TikTok keeps modified_after within 6 months
 MODIFIED_AFTER_OVERLAP = timedelta(hours=1)
@@ -26,6 +27,7 @@ class Job:
     advertiser_id: str
     params: dict[str, Any]
     window: tuple[date, date] | None = None
+    batch: Batch | None = None  # the id filter that keeps a big account's report under the cap
 
 
 @dataclass(frozen=True)
