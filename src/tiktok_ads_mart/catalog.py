@@ -273,7 +273,9 @@ ENTITY_STREAMS: tuple[EntitySpec, ...] = (
         "ad_groups", "adgroup/get/", "adgroup_id", status_all="STATUS_ALL",
         decimal_fields=("budget", "bid_price", "conversion_bid_price", "deep_cpa_bid", "roas_bid"),
     ),
-    EntitySpec("ads", "ad/get/", "ad_id", status_all="STATUS_ALL", modified_after=True),
+    # Re-listed in full, not by `modified_after`: an ad row carries its campaign's and ad group's names and
+    # a status that follows a deleted parent, and none of those move the ad's own modify_time.
+    EntitySpec("ads", "ad/get/", "ad_id", status_all="STATUS_ALL"),
     EntitySpec(
         "custom_audiences", "dmp/custom_audience/list/", "audience_id", page_size=AUDIENCE_PAGE_SIZE,
         deleted_suffix=None, timestamp_fields=("create_time", "expired_time"),

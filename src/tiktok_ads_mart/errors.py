@@ -13,7 +13,9 @@ decides what the caller does next, not the HTTP status::
     │   └── Unreachable        nothing answered for a while: the run stops, keeping what was loaded
     └── ApiError               TikTok answered with a non-zero code (carries code, message, request_id)
         ├── AuthExpired        re-authorise: 40102, 40103, 40104, 40105, 40106, 40107
-        ├── RateLimited        throttled, back off and retry: 40100, 40132, 61000
+        │   └── WrongApp       40000: the token belongs to another app; log in again with the right one
+        ├── RateLimited        throttled, back off and retry: 40100, 40016, 40132, 40133, 61000
+        │   └── DailyQuotaUsedUp  the app's requests for the day are used up: stop, resume after 00:00 UTC
         ├── TransientApiError  TikTok-side failure, retry: 50000-59999, 60001
         ├── PermissionDenied   skip this advertiser: 40001, 40300
         └── InvalidRequest     the caller's fault, never retried: every other code
@@ -31,8 +33,10 @@ class ApiCode(IntEnum):
     """TikTok Business API v1.3 return codes this project reacts to (names follow TikTok's SDK)."""
 
     OK = 0
+    APP_TOKEN_MISMATCH = 40000
     PERMISSION_ERROR = 40001
     PARAM_ERROR = 40002
+    REQUEST_TOO_FREQUENT_FOR_ENDPOINT = 40016
     REQUEST_TOO_FREQUENT = 40100
     INVALID_PARTNER = 40101
     ACCESS_TOKEN_EXPIRE = 40102
@@ -44,6 +48,7 @@ class ApiCode(IntEnum):
     INVALID_GRANT_TYPE = 40108
     AUTH_CODE_ERROR = 40110
     REQUEST_FREQUENCY_LIMITED = 40132
+    ADVERTISER_QPS_LIMITED = 40133
     TASK_NOT_READY = 40201
     ADVERTISER_NOT_EXIST = 40300
     ROUTE_NOT_FOUND = 40400
@@ -134,6 +139,18 @@ class RateLimited(ApiError):
     retryable = True
 
 
+class DailyQuotaUsedUp(RateLimited):
+    """The app's requests for the day (QPD) are used up: every request fails until 00:00 UTC, so the
+    run stops, keeping what it loaded (exit 75, EX_TEMPFAIL: try again later)."""
+
+    retryable = False
+    exit_code = 75
+
+
+class WrongApp(AuthExpired):
+    """40000 on a data call: the token was issued to another developer app than the one configured."""
+
+
 class TransientApiError(ApiError):
     """A TikTok-side failure that the same request again usually fixes."""
 
@@ -158,14 +175,28 @@ REAUTHORISE_CODES = frozenset(
         ApiCode.INVALID_REFRESH_TOKEN,
     }
 )
-THROTTLE_CODES = frozenset(
-    {ApiCode.REQUEST_TOO_FREQUENT, ApiCode.REQUEST_FREQUENCY_LIMITED, ApiCode.TOO_MANY_REQUESTS_BL}
+THROTTLE_CODES = frozenset(  # return codes doc 1737172488964097; all back off and retry
+    {
+        ApiCode.REQUEST_TOO_FREQUENT,
+        ApiCode.REQUEST_TOO_FREQUENT_FOR_ENDPOINT,
+        ApiCode.REQUEST_FREQUENCY_LIMITED,
+        ApiCode.ADVERTISER_QPS_LIMITED,
+        ApiCode.TOO_MANY_REQUESTS_BL,
+    }
 )
+DAILY_QUOTA_WORDS = re.compile(r"\bQPD\b|daily|per day", re.IGNORECASE)
+"""TikTok answers a used-up daily quota with the same 40100 as any throttle (rate limits doc
+1740029171730433) and documents no message for it: a message that names the day is taken as the QPD."""
 SKIP_ADVERTISER_CODES = frozenset({ApiCode.PERMISSION_ERROR, ApiCode.ADVERTISER_NOT_EXIST})
 
 
-def error_class_for(code: int) -> type[ApiError]:
-    """Map a non-zero envelope ``code`` to the class that says what to do about it."""
+def error_class_for(code: int, message: str = "") -> type[ApiError]:
+    """Map a non-zero envelope ``code`` (and, for the daily quota, its message) to the class that says
+    what to do about it."""
+    if code == ApiCode.APP_TOKEN_MISMATCH:
+        return WrongApp
+    if code == ApiCode.REQUEST_TOO_FREQUENT and DAILY_QUOTA_WORDS.search(message):
+        return DailyQuotaUsedUp
     if code in REAUTHORISE_CODES:
         return AuthExpired
     if code in THROTTLE_CODES:
@@ -179,4 +210,4 @@ def error_class_for(code: int) -> type[ApiError]:
 
 def api_error(code: int, message: str, request_id: str | None = None) -> ApiError:
     """Build the right ``ApiError`` subclass for an envelope."""
-    return error_class_for(code)(code, message, request_id)
+    return error_class_for(code, message)(code, message, request_id)

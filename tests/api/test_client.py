@@ -22,11 +22,13 @@ from tiktok_ads_mart.api import (
 )
 from tiktok_ads_mart.errors import (
     AuthExpired,
+    DailyQuotaUsedUp,
     InvalidRequest,
     PermissionDenied,
     RateLimited,
     TransientApiError,
     TransportError,
+    WrongApp,
 )
 from tiktok_ads_mart.secret import Secret
 
@@ -106,13 +108,16 @@ async def test_post_sends_json_body_without_token_when_auth_is_off() -> None:
         (40300, PermissionDenied),
         (40002, InvalidRequest),
         (40100, RateLimited),
+        (40016, RateLimited),
         (40132, RateLimited),
+        (40133, RateLimited),
         (61000, RateLimited),
         (50000, TransientApiError),
         (51010, TransientApiError),
         (60001, TransientApiError),
         (40102, AuthExpired),
         (40105, AuthExpired),
+        (40000, WrongApp),
     ],
 )
 def test_boundary_maps_each_code_to_its_class(code: int, error_class: type[Exception]) -> None:
@@ -258,6 +263,29 @@ async def test_static_token_rejected_says_to_log_in_again_after_one_request() ->
     assert calls == 1
     assert "auth login" in str(caught.value)
     assert TOKEN not in str(caught.value)
+
+
+def test_a_40100_that_names_the_daily_quota_stops_instead_of_retrying() -> None:
+    message = "The daily request quota (QPD) of this app is used up; it resets at 00:00:00 UTC."
+    with pytest.raises(DailyQuotaUsedUp) as caught:
+        read_envelope(200, envelope(40100, message=message), "x/get/")
+    assert not caught.value.retryable and caught.value.exit_code == 75
+    with pytest.raises(RateLimited) as plain:
+        read_envelope(200, envelope(40100, message="Too many requests. Please retry in some time."), "x/")
+    assert plain.value.retryable and not isinstance(plain.value, DailyQuotaUsedUp)
+
+
+async def test_a_token_of_another_app_says_so_and_is_not_refreshed() -> None:
+    source = CountingSource()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=envelope(40000, message="app_id and access token do not match"))
+
+    async with make_client(handler, token=source) as client:
+        with pytest.raises(WrongApp) as caught:
+            await client.get("campaign/get/")
+    assert source.refreshes == 0
+    assert "another developer app" in str(caught.value) and "auth login" in str(caught.value)
 
 
 class CountingSource:

@@ -133,6 +133,10 @@ def test_login_status_advertisers_refresh_logout(cli: Cli, expiring_oauth_emulat
     status = cli.run("auth", "status")
     assert status.returncode == 0, status.stderr
     assert expiring_oauth_emulator.app_id in status.stdout and "encrypted file" in status.stdout
+    # the granted scopes by name, as the developer portal words them (the app has every scope)
+    for title in ("Read Ad Account Information", "Read Campaigns", "Read Ad Groups", "Read Ads",
+                  "Read Custom Audiences", "Consolidated Report"):  # fmt: skip
+        assert title in status.stdout, title
     for advertiser in expiring_oauth_emulator.emulator.world.advertisers():
         assert advertiser["advertiser_id"] in status.stdout and advertiser["name"] in status.stdout
 

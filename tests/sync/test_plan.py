@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from tiktok_ads_mart.catalog import BUILTIN_STREAMS, EntitySpec, ReportSpec
 from tiktok_ads_mart.sync.arrow import AdvertiserContext
@@ -93,9 +94,9 @@ def test_advertiser_level_has_no_status_filter_and_exclude_deleted_drops_it() ->
 
 
 def test_entity_filters() -> None:
-    ads = BUILTIN_STREAMS["ads"]
     campaigns = BUILTIN_STREAMS["campaigns"]
-    assert isinstance(ads, EntitySpec) and isinstance(campaigns, EntitySpec)
+    assert isinstance(campaigns, EntitySpec)
+    ads = replace(campaigns, name="listed_by_change", path="ad/get/", modified_after=True)
     job = plan_entity(campaigns, "1", None, _plan())
     assert job.params == {"advertiser_id": "1", "filtering": {"primary_status": "STATUS_ALL"}}
     job = plan_entity(ads, "1", "2026-11-01 10:00:00", _plan())

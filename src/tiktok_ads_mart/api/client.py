@@ -38,6 +38,7 @@ from tiktok_ads_mart.errors import (
     RateLimited,
     TransportError,
     Unreachable,
+    WrongApp,
     api_error,
     printable,
 )
@@ -238,6 +239,13 @@ def network_failure(exc: httpx.HTTPError, host: str) -> str:
 
 def _login_again(exc: ApiError) -> AuthExpired:
     """The same rejection, with the one thing the user can do about it."""
+    if isinstance(exc, WrongApp):
+        return WrongApp(
+            exc.code,
+            f"{exc.message}; the token belongs to another developer app than the one configured: "
+            f"{LOGIN_AGAIN} with the app whose id is TIKTOK_APP_ID (or use that app's token)",
+            exc.request_id,
+        )
     if LOGIN_AGAIN in exc.message:
         return exc if isinstance(exc, AuthExpired) else AuthExpired(exc.code, exc.message, exc.request_id)
     return AuthExpired(exc.code, f"{exc.message}; {LOGIN_AGAIN}", exc.request_id)
@@ -412,7 +420,7 @@ class TikTokClient:
                 envelope = await self._send(method, path, params, body, token, decode)
             except AuthExpired as exc:
                 self._count(exc)
-                if source is None or token is None or refreshed:
+                if source is None or token is None or refreshed or isinstance(exc, WrongApp):
                     raise _login_again(exc) from None
                 refreshed = True
                 fresh = await source.on_auth_expired(token)

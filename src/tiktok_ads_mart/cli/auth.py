@@ -39,6 +39,7 @@ from tiktok_ads_mart.auth.refresh import app_from_env
 from tiktok_ads_mart.cli.common import shown
 from tiktok_ads_mart.config import advertiser_id_list, app_credentials
 from tiktok_ads_mart.errors import ConfigError, TokenStoreError
+from tiktok_ads_mart.scopes import scope_titles
 from tiktok_ads_mart.secret import Secret
 from tiktok_ads_mart.sync.advertisers import list_advertisers
 
@@ -261,7 +262,7 @@ def status_command(
             for i in credential.advertiser_ids
         )
         out.print(f"  advertisers   {shown(advertisers or 'none')}")
-        out.print(f"  scope         {shown(', '.join(map(str, credential.scope)) or '-')}")
+        out.print(f"  scope         {shown('; '.join(scope_titles(credential.scope)) or '-')}")
         out.print(f"  obtained      {_when(credential.obtained_at)}")
         expiry = (
             _when(credential.access_expires_at) if credential.access_expires_at else "long-lived (no expiry)"

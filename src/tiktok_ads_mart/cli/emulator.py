@@ -98,6 +98,15 @@ def _wait_for_stop() -> None:
         pass
 
 
+def _scopes(text: str) -> tuple[str, ...]:
+    from tiktok_ads_mart.emulator.scopes import parse_scopes
+
+    try:
+        return parse_scopes(text)
+    except ValueError as exc:
+        fail(f"--scopes: {exc}")
+
+
 @emulator_app.command("serve", short_help="Serve the emulator until Ctrl-C.")
 def serve(
     host: Annotated[str, typer.Option(metavar="HOST", help="Interface to listen on.")] = "127.0.0.1",
@@ -122,6 +131,17 @@ def serve(
     qpm: Annotated[
         str, typer.Option(metavar="INT", help="Requests per minute per app; 0 = unlimited.")
     ] = "600",
+    qpd: Annotated[
+        str, typer.Option(metavar="INT", help="Requests per app per UTC day; 0 = unlimited.")
+    ] = "0",
+    scopes: Annotated[
+        str,
+        typer.Option(
+            metavar="SCOPE,...",
+            help="The app's permission scopes: ad_account, campaign, adgroup, ad, audience, reporting "
+            "(or all); an endpoint outside them answers 40001.",
+        ),
+    ] = "all",
     latency_ms: Annotated[str, typer.Option(metavar="INT", help="Delay added to every API answer.")] = "0",
     fault_rate: Annotated[
         str, typer.Option(metavar="P", help="Share of data requests that fail, 0..1.")
@@ -157,6 +177,8 @@ def serve(
             token_mode="expiring" if token_mode == "expiring" else "long-lived",
             qps=_int("--qps", qps),
             qpm=_int("--qpm", qpm),
+            qpd=_int("--qpd", qpd),
+            scopes=_scopes(scopes),
             latency_ms=_int("--latency-ms", latency_ms),
             fault_rate=_float("--fault-rate", fault_rate, minimum=0.0, maximum=1.0),
             faults=_fault_kinds(faults),

@@ -12,6 +12,7 @@ import gc
 import inspect
 import logging
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -20,7 +21,7 @@ from rich.console import Console
 
 from tiktok_ads_mart.cli.common import fail, shown
 from tiktok_ads_mart.config import SETTINGS, SettingSpec, SyncSettings, load_settings
-from tiktok_ads_mart.errors import ConfigError
+from tiktok_ads_mart.errors import ConfigError, DailyQuotaUsedUp, TikTokAdsMartError
 
 ConfigOpt = Annotated[
     Path | None,
@@ -68,6 +69,19 @@ def given_flags(flags: Mapping[str, FlagValue]) -> dict[str, str | bool]:
         elif value is not None:
             given[name] = value
     return given
+
+
+def fatal_line(error: TikTokAdsMartError, now: datetime) -> str:
+    """The one line a run that had to stop ends with; a used-up daily quota says when it comes back."""
+    if not isinstance(error, DailyQuotaUsedUp):
+        return str(error)
+    reset = (now.astimezone(UTC) + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    minutes = max(1, int((reset - now).total_seconds() // 60))
+    return (
+        f"the app's daily request quota is used up ({error}); it resets at 00:00 UTC, in "
+        f"{minutes // 60} h {minutes % 60:02d} min. What was loaded stays: run the same sync again after "
+        "the reset and it goes on from there"
+    )
 
 
 def setting_option(spec: SettingSpec) -> inspect.Parameter:
@@ -137,7 +151,7 @@ def sync_command(
     if not quiet:
         render_summary(result, console)
     if result.fatal is not None:
-        fail(str(result.fatal), 1)
+        fail(fatal_line(result.fatal, settings.clock()), result.fatal.exit_code)
     if result.failures:
         if quiet:
             for advertiser, message in sorted(result.failures.items()):

@@ -35,6 +35,8 @@ from tiktok_ads_mart.emulator.faults import (
 )
 from tiktok_ads_mart.emulator.limits import THROTTLE_MESSAGE
 from tiktok_ads_mart.emulator.params import ApiFailure, Call, Code, Params
+from tiktok_ads_mart.emulator.quota import DAILY_QUOTA_MESSAGE
+from tiktok_ads_mart.emulator.scopes import APP_SCOPES, ENDPOINT_SCOPE
 from tiktok_ads_mart.emulator.state import mask_params
 
 if TYPE_CHECKING:
@@ -109,6 +111,24 @@ def _succeed(route: ApiRoute, call: Call, request_id: str) -> bytes:
     return envelope(0, "OK", request_id, route.handler(call))
 
 
+def _require_scope(emulator: Emulator, call: Call, path: str) -> None:
+    """40001 from an endpoint outside the app's scopes, after the token itself was checked (a bad token
+    is still a 40104/40105 first). The OAuth endpoints need no scope, except oauth2/advertiser/get/.
+    ``refused_endpoints`` makes one endpoint refuse one advertiser (a test of a narrower permission)."""
+    needed = ENDPOINT_SCOPE.get(path)
+    if (path, call.params.string("advertiser_id")) in emulator.refused_endpoints:
+        call.grant()
+        raise ApiFailure(Code.PERMISSION_ERROR, "No permission to perform the related operation.")
+    if needed is None or needed in emulator.scopes:
+        return
+    call.grant()
+    title = APP_SCOPES[needed].title
+    raise ApiFailure(
+        Code.PERMISSION_ERROR,
+        f"No permission to perform the related operation: the app lacks the scope {title}.",
+    )
+
+
 async def _answer(emulator: Emulator, request: Request, path: str) -> _Outcome:
     outcome = _Outcome()
     request_id = emulator.next_request_id()
@@ -130,6 +150,8 @@ async def _answer(emulator: Emulator, request: Request, path: str) -> _Outcome:
         app_id = emulator.tokens.app_of(token) or params.string("app_id")
         if app_id is not None and not emulator.limiter.admit(app_id):
             raise ApiFailure(Code.REQUEST_TOO_FREQUENT, THROTTLE_MESSAGE)
+        if app_id is not None and not emulator.daily_quota.admit(app_id):
+            raise ApiFailure(Code.REQUEST_TOO_FREQUENT, DAILY_QUOTA_MESSAGE)
         if route.kind == "data":
             outcome.fault = emulator.faults.draw()
             if outcome.fault is not None:
@@ -148,6 +170,7 @@ async def _answer(emulator: Emulator, request: Request, path: str) -> _Outcome:
         if outcome.fault == "stall":
             await asyncio.sleep(emulator.faults.stall_seconds)
         call = Call(emulator, params, token, str(request.base_url))
+        _require_scope(emulator, call, path)
         body = await emulator.serially(_succeed, route, call, request_id)
         headers.update(call.headers)
     except ApiFailure as failure:

@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
+from tiktok_ads_mart.emulator.scopes import ALL_SCOPES, APP_SCOPES
+
 TokenMode = Literal["long-lived", "expiring"]
 
 FAULT_KINDS: tuple[str, ...] = (
@@ -48,6 +50,8 @@ class EmulatorConfig:
     token_mode: TokenMode = "long-lived"
     qps: int = 10  # per app, 0 = unlimited
     qpm: int = 600  # per app, 0 = unlimited
+    qpd: int = 0  # requests per app per UTC day of the emulator clock, 0 = unlimited
+    scopes: tuple[str, ...] = ALL_SCOPES  # the developer app's permission scopes (see emulator.scopes)
     latency_ms: int = 0
     fault_rate: float = 0.0
     faults: tuple[str, ...] = ()  # kinds: see FAULT_KINDS
@@ -88,6 +92,7 @@ def validate_config(config: EmulatorConfig) -> None:
         "audiences_per_advertiser": config.audiences_per_advertiser,
         "qps": config.qps,
         "qpm": config.qpm,
+        "qpd": config.qpd,
         "latency_ms": config.latency_ms,
     }
     for name, value in sizes.items():
@@ -105,6 +110,9 @@ def validate_config(config: EmulatorConfig) -> None:
     if not isinstance(rate, int | float) or math.isnan(rate) or not 0.0 <= rate <= 1.0:
         raise EmulatorConfigError(f"fault_rate must be between 0 and 1, got {rate!r}")
     validate_fault_kinds(config.faults)
+    unknown = [name for name in config.scopes if name not in APP_SCOPES]
+    if unknown:
+        raise EmulatorConfigError(f"unknown scope {', '.join(unknown)} (known: {', '.join(ALL_SCOPES)})")
 
 
 def validate_fault_kinds(kinds: tuple[str, ...]) -> None:

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from tiktok_ads_mart.emulator.params import ApiFailure, Call, Code
+from tiktok_ads_mart.emulator.scopes import APP_SCOPES
 from tiktok_ads_mart.emulator.tokens import token_payload
 
 if TYPE_CHECKING:
@@ -78,9 +79,12 @@ def consent_page(emulator: Emulator, request: Request) -> Response:
         f'<input type="hidden" name="{name}" value="{html.escape(value or "", quote=True)}">'
         for name, value in (("app_id", app_id), ("state", state), ("redirect_uri", redirect_uri))
     )
+    scopes = "\n".join(f"<li>{html.escape(APP_SCOPES[name].title)}</li>" for name in emulator.config.scopes)
     body = (
         "<h1>Authorize access to your TikTok ad accounts</h1>\n"
-        f"<p>The app <strong>{html.escape(app_id or '')}</strong> asks to read these advertisers:</p>\n"
+        f"<p>The app <strong>{html.escape(app_id or '')}</strong> asks for these permissions:</p>\n"
+        f'<ul id="scopes">\n{scopes}\n</ul>\n'
+        "<p>for these advertisers:</p>\n"
         f'<form method="post" action="{DECISION_PATH}">\n{hidden}\n<ul id="advertisers">\n{items}\n</ul>\n'
         '<button type="submit" name="decision" value="authorize" id="authorize">Authorize</button>\n'
         '<button type="submit" name="decision" value="deny" id="deny">Deny</button>\n</form>'
@@ -131,7 +135,7 @@ def access_token(call: Call) -> dict[str, Any]:
     """POST oauth2/access_token/: exchange a consent's auth code once."""
     _app_credentials(call)
     access, refresh = call.emulator.tokens.exchange_auth_code(call.params.required_string("auth_code"))
-    return token_payload(access, refresh)
+    return token_payload(access, refresh, _granted_scope(call))
 
 
 def refresh_token(call: Call) -> dict[str, Any]:
@@ -141,7 +145,12 @@ def refresh_token(call: Call) -> dict[str, Any]:
     if grant_type != "refresh_token":
         raise ApiFailure(Code.INVALID_GRANT_TYPE, "grant_type must be refresh_token.")
     access, refresh = call.emulator.tokens.rotate(call.params.required_string("refresh_token"))
-    return token_payload(access, refresh)
+    return token_payload(access, refresh, _granted_scope(call))
+
+
+def _granted_scope(call: Call) -> list[int]:
+    """The permission ids of the app's scopes, as the token answers carry them."""
+    return [APP_SCOPES[name].permission_id for name in call.emulator.config.scopes]
 
 
 def advertiser_get(call: Call) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from tiktok_ads_mart.emulator.config import EmulatorConfig, resolve_now
 from tiktok_ads_mart.emulator.faults import DEFAULT_STALL_SECONDS, FaultInjector
 from tiktok_ads_mart.emulator.formatting import prepare_tables
 from tiktok_ads_mart.emulator.limits import RateLimiter
+from tiktok_ads_mart.emulator.quota import DailyQuota
 from tiktok_ads_mart.emulator.tokens import AccessGrant, TokenRegistry
 
 if TYPE_CHECKING:
@@ -142,6 +143,9 @@ class Emulator:
         )
         self.ready_grant: AccessGrant = self.tokens.issue_access(world.advertiser_ids)
         self.limiter = RateLimiter(config.qps, config.qpm)
+        self.daily_quota = DailyQuota(config.qpd, clock=lambda: self.world.now)
+        self.scopes = frozenset(config.scopes)
+        self.refused_endpoints: set[tuple[str, str]] = set()  # (path, advertiser_id) answering 40001
         self.faults = FaultInjector(config.seed, config.fault_rate, config.faults, stall_seconds)
         self.latency_ms = config.latency_ms
         self.statistics = Stats()

@@ -18,8 +18,6 @@ from tiktok_ads_mart.emulator.params import ApiFailure, Code
 AUTH_CODE_TTL = timedelta(hours=1)
 ACCESS_TOKEN_TTL = timedelta(seconds=86400)
 REFRESH_TOKEN_TTL = timedelta(seconds=31536000)
-SCOPE: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 8, 15)
-"""Permission IDs reported with every token (TikTok answers a list of ints)."""
 
 INVALID_TOKEN_MESSAGE = "Access token is incorrect or has been revoked."
 
@@ -182,12 +180,15 @@ def require_advertiser(grant: AccessGrant, advertiser_id: str) -> None:
         raise ApiFailure(Code.PERMISSION_ERROR, f"No permission to operate advertiser {advertiser_id}.")
 
 
-def token_payload(access: AccessGrant, refresh: RefreshGrant | None) -> dict[str, object]:
-    """The ``data`` of a token answer; refresh fields only exist in expiring mode."""
+def token_payload(
+    access: AccessGrant, refresh: RefreshGrant | None, scope: Sequence[int]
+) -> dict[str, object]:
+    """The ``data`` of a token answer: ``scope`` is the app's permission ids (TikTok answers a list of
+    ints); refresh fields only exist in expiring mode."""
     data: dict[str, object] = {
         "access_token": access.token,
         "advertiser_ids": list(access.advertiser_ids),
-        "scope": list(SCOPE),
+        "scope": list(scope),
     }
     if refresh is not None:
         data["access_token_expire_in"] = int(ACCESS_TOKEN_TTL.total_seconds())
@@ -201,7 +202,6 @@ __all__ = [
     "AUTH_CODE_TTL",
     "INVALID_TOKEN_MESSAGE",
     "REFRESH_TOKEN_TTL",
-    "SCOPE",
     "AccessGrant",
     "AuthCode",
     "RefreshGrant",

@@ -32,9 +32,9 @@ from tiktok_ads_mart.catalog import (
     ReportSpec,
 )
 from tiktok_ads_mart.errors import (
-    ApiCode,
     ApiError,
     AuthExpired,
+    DailyQuotaUsedUp,
     PermissionDenied,
     TikTokAdsMartError,
     TransportError,
@@ -111,7 +111,7 @@ class Extractor:
         self._thread = threading.Thread(target=self._loop.run_forever, name="tiktok-extract", daemon=True)
         self._thread.start()
         self.client: TikTokClient = self.call(self._open())
-        self._denied: set[str] = set()  # advertisers whose requests are not sent any more
+        self._denied: set[str] = set()  # advertisers no request reaches any more (retried to the end)
         self._failed_streams: set[tuple[str, str]] = set()  # (stream, advertiser) likewise
         self._past_cap: set[str] = set()  # advertisers whose reports came back cut to 20,000 ads
         self._batches: dict[str, asyncio.Future[list[Batch]]] = {}  # their ids, batched under the cap
@@ -177,13 +177,13 @@ class Extractor:
                     self._past_cap.add(job.advertiser_id)
                     await self._read_in_batches(job, out, latest)
             out.put(WindowDone(job, max(latest) if latest else None))
-        except (AuthExpired, Unreachable) as exc:  # no later request can do better: the run stops
+        except (AuthExpired, Unreachable, DailyQuotaUsedUp) as exc:  # no later request can do better
             self.stats.fatal = self.stats.fatal or exc
             self.stats.fail(name, job.advertiser_id, exc)
             out.put(WindowFailed(job, exc))
-        except PermissionDenied as exc:
-            self._denied.add(job.advertiser_id)
-            self.stats.fail(name, job.advertiser_id, exc)
+        except PermissionDenied as exc:  # this endpoint only: a missing scope, or this advertiser's
+            self._failed_streams.add((name, job.advertiser_id))
+            self.stats.deny(name, job.advertiser_id, exc)
             out.put(WindowFailed(job, exc))
         except TransportError as exc:  # retried to the end: the advertiser's other windows would be too
             self._denied.add(job.advertiser_id)
@@ -259,7 +259,7 @@ class Extractor:
         if self.stats.fatal is not None:
             return self.stats.fatal
         if job.advertiser_id in self._denied:
-            return PermissionDenied(ApiCode.PERMISSION_ERROR, "advertiser skipped after an earlier failure")
+            return TikTokAdsMartError("advertiser skipped after an earlier failure")
         if (job.spec.name, job.advertiser_id) in self._failed_streams:
             return TikTokAdsMartError("window skipped after an earlier one of the stream failed")
         return None

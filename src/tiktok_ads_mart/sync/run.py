@@ -26,6 +26,7 @@ from tiktok_ads_mart.errors import (
     SyncInterrupted,
     TikTokAdsMartError,
 )
+from tiktok_ads_mart.scopes import ENABLE_HINT, scope_for
 from tiktok_ads_mart.sync.advertisers import context_for, discover_advertiser_ids, fetch_advertisers
 from tiktok_ads_mart.sync.destination import (
     apply_dlt_defaults,
@@ -377,6 +378,13 @@ class SyncRun:
         prune_loaded_packages(self.pipeline)
         make_private(self.settings.resolved_pipelines_dir())
 
+    def scope_reason(self, stream: str) -> str:
+        """Why a stream every advertiser refused (40001) was skipped: the scope the app lacks."""
+        spec = self.settings.all_streams().get(stream)
+        scope = scope_for(spec.path) if spec is not None else None
+        lacking = f"the scope {scope.title}" if scope else "a permission scope"
+        return f"TikTok refused it for every advertiser (40001): the app lacks {lacking}; {ENABLE_HINT}"
+
     def failure(self, exc: Exception) -> TikTokAdsMartError:
         error = translate_load_error(exc, self.settings)
         if (
@@ -396,6 +404,7 @@ class SyncRun:
         self.result.retries = client_stats.retries
 
     def summary(self) -> SyncResult:
+        self.stats.settle_denials(self.scope_reason, named=self.settings.streams or ())
         self.result.rows = self.stats.rows_by_stream()
         self.result.failures = dict(self.stats.failures)
         self.result.fatal = self.stats.fatal

@@ -6,6 +6,7 @@ Written by the extraction thread, read by the display thread and the summary; on
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from tiktok_ads_mart.errors import TikTokAdsMartError
@@ -30,6 +31,7 @@ class RunStats:
     failures: dict[str, str] = field(default_factory=dict)  # advertiser_id -> first error line
     fatal: TikTokAdsMartError | None = None
     skipped: dict[str, str] = field(default_factory=dict)  # stream -> why it made no request
+    denied: dict[str, dict[str, str]] = field(default_factory=dict)  # stream -> advertiser -> 40001 line
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def entry(self, stream: str, advertiser_id: str) -> StreamProgress:
@@ -41,6 +43,29 @@ class RunStats:
         with self.lock:
             self.progress.setdefault((stream, advertiser_id), StreamProgress()).failed = message
             self.failures.setdefault(advertiser_id, f"{stream}: {message}")
+
+    def deny(self, stream: str, advertiser_id: str, error: BaseException) -> None:
+        """A 40001 on one stream for one advertiser: that stream stops for that advertiser only. Whether
+        it is the app's missing scope (every advertiser refused) or one advertiser's is settled at the
+        end, by :meth:`settle_denials`."""
+        message = str(error).splitlines()[0]
+        with self.lock:
+            self.progress.setdefault((stream, advertiser_id), StreamProgress()).failed = message
+            self.denied.setdefault(stream, {})[advertiser_id] = message
+
+    def settle_denials(self, scope_reason: Callable[[str], str], named: Collection[str]) -> None:
+        """A stream every advertiser refused lacks the app's scope: it is skipped with ``scope_reason``,
+        and counts as a failure only if the user named it. Otherwise each refusal is its advertiser's
+        failure."""
+        with self.lock:
+            for stream, refused in self.denied.items():
+                asked = {adv for (name, adv) in self.progress if name == stream}
+                if set(refused) >= asked:
+                    self.skipped.setdefault(stream, scope_reason(stream))
+                    if stream not in named:
+                        continue
+                for advertiser_id, message in refused.items():
+                    self.failures.setdefault(advertiser_id, f"{stream}: {message}")
 
     def skip(self, stream: str, reason: str) -> None:
         with self.lock:
