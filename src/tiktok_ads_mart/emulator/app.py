@@ -111,6 +111,15 @@ def _succeed(route: ApiRoute, call: Call, request_id: str) -> bytes:
     return envelope(0, "OK", request_id, route.handler(call))
 
 
+def no_route(unknown_path: bool) -> Response:
+    """An unknown path is an HTTP 404, not an envelope: TikTok's gateway answers it before the API does
+    (its return-code table has no code for it). The wording is the gateway's plain text; a known path
+    asked with the other method gets a 405 the same way (assumed: the reference is silent)."""
+    if unknown_path:
+        return PlainTextResponse("404 page not found", status_code=404)
+    return PlainTextResponse("405 method not allowed", status_code=405)
+
+
 def _require_scope(emulator: Emulator, call: Call, path: str) -> None:
     """40001 from an endpoint outside the app's scopes, after the token itself was checked (a bad token
     is still a 40104/40105 first). The OAuth endpoints need no scope, except oauth2/advertiser/get/.
@@ -138,12 +147,10 @@ async def _answer(emulator: Emulator, request: Request, path: str) -> _Outcome:
     body: bytes
     headers: dict[str, str] = {}
     try:
-        if route is None:
-            raise ApiFailure(Code.ROUTE_NOT_FOUND, f"Route {API_PREFIX}{path} not found.")
-        if request.method != route.method:
-            raise ApiFailure(
-                Code.ROUTE_NOT_FOUND, f"Route {API_PREFIX}{path} does not accept {request.method}."
-            )
+        if route is None or request.method != route.method:
+            outcome.response = no_route(route is None)
+            outcome.code = f"HTTP {outcome.response.status_code}"
+            return outcome
         params = await _read_params(request, route.method)
         outcome.params = params.as_dict()
         token = request.headers.get("access-token")
@@ -211,11 +218,9 @@ def _api_endpoint(emulator: Emulator) -> Callable[[Request], Any]:
 
 def _not_under_version(emulator: Emulator) -> Callable[[Request], Any]:
     async def not_found(request: Request) -> Response:
-        request_id = emulator.next_request_id()
         emulator.statistics.request("<unknown>")
-        emulator.statistics.answer(str(int(Code.ROUTE_NOT_FOUND)))
-        message = f"Route {request.url.path} not found."
-        return Response(envelope(int(Code.ROUTE_NOT_FOUND), message, request_id, {}), media_type=JSON)
+        emulator.statistics.answer("HTTP 404")
+        return no_route(True)
 
     return not_found
 
