@@ -2,8 +2,10 @@
 
 The world hands over every object (deleted ones too); this module applies what TikTok applies on the
 server: the not-deleted default, status filters, ID lists, creation windows, ``modified_after`` (ads
-only), ``fields`` and paging. An unknown filter key is a 40002, so a client that relies on a filter
-TikTok does not have (``modified_after`` on campaigns) fails here as it would there.
+only), ``campaign_automation_type`` (campaigns and ad groups), ``fields`` and paging. An unknown filter
+key is a 40002, so a client that relies on a filter TikTok does not have (``modified_after`` on
+campaigns) fails here as it would there. A filter whose value is blank counts as not sent, and a list
+may arrive as a JSON-array string, as TikTok's SDKs and sample code send them.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from tiktok_ads_mart.emulator.params import (
     Code,
     ParamError,
     as_id_list,
+    decode_structured,
+    is_blank,
     page_info,
     parse_bool,
 )
@@ -28,6 +32,11 @@ MAX_PAGE_SIZE = 1000
 MAX_AUDIENCE_PAGE_SIZE = 100
 MAX_IDS = 100
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+AUTOMATION_TYPES = frozenset({"MANUAL", "SMART_PLUS", "UPGRADED_SMART_PLUS"})
+"""``campaign_automation_type``: one of these, a single string (docs 1739315828649986, 1739314558673922)."""
+WORLD_AUTOMATION_TYPE = "MANUAL"
+"""The emulator's world has no Smart+ campaigns: every campaign, and so every ad group, is MANUAL."""
 
 PRIMARY_STATUSES = frozenset(
     {
@@ -83,6 +92,7 @@ CAMPAIGN = EntityLevel(
         "creative_campaign_type",
         "gmv_max_promotion_types",
         "store_ids",
+        "campaign_automation_type",
     },
     list_objects=lambda world, adv: world.campaigns(adv),
 )
@@ -99,6 +109,7 @@ ADGROUP = EntityLevel(
         "bid_strategy",
         "creative_material_mode",
         "billing_events",
+        "campaign_automation_type",
     },
     list_objects=lambda world, adv: world.adgroups(adv),
 )
@@ -161,6 +172,7 @@ def filter_objects(
     for key in filtering:
         if key not in level.filters:
             raise ParamError(f"filtering.{key}: not a supported filter of {level.endpoint}")
+    filtering = {key: value for key, value in filtering.items() if value is not None and not is_blank(value)}
     predicates: list[Callable[[dict[str, Any]], bool]] = []
     primary = filtering.get("primary_status")
     secondary = filtering.get("secondary_status")
@@ -178,7 +190,7 @@ def filter_objects(
     elif secondary is None:
         predicates.append(lambda obj: not is_deleted(obj))
     for key, value in filtering.items():
-        if key in ("primary_status", "secondary_status") or value is None:
+        if key in ("primary_status", "secondary_status"):
             continue
         predicates.extend(_value_predicates(level, key, value))
     return [obj for obj in objects if all(predicate(obj) for predicate in predicates)]
@@ -207,6 +219,12 @@ def _value_predicates(level: EntityLevel, key: str, value: Any) -> list[Callable
     if key in _BOOL_FILTERS:
         flag = parse_bool(name, value)
         return [lambda obj: key not in obj or bool(obj[key]) == flag]
+    if key == "campaign_automation_type":
+        if not isinstance(value, str) or value not in AUTOMATION_TYPES:
+            raise ParamError(f"{name}: must be one of {', '.join(sorted(AUTOMATION_TYPES))}, got {value!r}")
+        return [] if value == WORLD_AUTOMATION_TYPE else [lambda obj: False]
+    if isinstance(value, str) and value.lstrip().startswith("["):
+        value = decode_structured(name, value)  # a list sent as a JSON-array string
     if isinstance(value, str):
         # Filters on fields the world does not model are accepted and only enforced where the field exists.
         return [lambda obj: key not in obj or obj[key] == value]

@@ -1,8 +1,11 @@
 """Reading request parameters the way TikTok does, and the emulator's own answer codes.
 
 TikTok's GET endpoints take lists and objects as JSON strings inside the query string; real clients also
-send Python reprs (``['a', 'b']``, ``True``). Every value goes through this module, so one parameter
-error anywhere becomes a 40002 that names the parameter, the same way on every endpoint.
+send Python reprs (``['a', 'b']``, ``True``), and JSON bodies sometimes carry a list as a JSON string too.
+An optional string that is blank counts as not sent: TikTok's official Python SDK fills some optional
+fields with a blank (``ReportTaskCreateBody(file_name=' ')`` on every task it creates), and TikTok
+answers those calls. Every value goes through this module, so one parameter error anywhere becomes a
+40002 that names the parameter, the same way on every endpoint.
 """
 
 from __future__ import annotations
@@ -59,6 +62,11 @@ class ParamError(ApiFailure):
 
 _TRUE = frozenset({"true", "1"})
 _FALSE = frozenset({"false", "0"})
+
+
+def is_blank(value: Any) -> bool:
+    """An empty or whitespace-only string: what an optional parameter left unset looks like on the wire."""
+    return isinstance(value, str) and not value.strip()
 
 
 def decode_structured(name: str, value: Any) -> Any:
@@ -160,13 +168,12 @@ class Params:
         return dict(self._values)
 
     def __contains__(self, name: str) -> bool:
-        value = self._values.get(name)
-        return value is not None and value != ""
+        return self.raw(name) is not None
 
     def raw(self, name: str) -> Any:
-        """The value as sent, or None when absent or empty."""
+        """The value as sent, or None when absent, empty or blank (see the module's docstring)."""
         value = self._values.get(name)
-        return None if value == "" else value
+        return None if is_blank(value) else value
 
     def required(self, name: str) -> Any:
         """The value as sent; a missing one is a 40002 naming it."""
@@ -277,6 +284,7 @@ __all__ = [
     "as_id_list",
     "as_string_list",
     "decode_structured",
+    "is_blank",
     "page_info",
     "parse_bool",
     "parse_int",
