@@ -28,18 +28,20 @@ from tiktok_ads_mart.emulator.params import (
     decode_structured,
     page_info,
 )
+from tiktok_ads_mart.emulator.report_validation import FILTER_FIELDS, LIST_FILTER_TYPES, RESOLVED_IDS
 from tiktok_ads_mart.emulator.state import ReportTask
 from tiktok_ads_mart.emulator.tokens import AccessGrant, require_advertiser
 
 if TYPE_CHECKING:
+    from tiktok_ads_mart.emulator.account_tree import Advertiser
     from tiktok_ads_mart.emulator.state import Emulator
 
 MAX_PAGE_SIZE = 1000
 DEFAULT_METRICS = ("spend", "impressions")
 STATUS_FILTERS = frozenset({"campaign_status", "adgroup_status", "ad_status"})
 FILTER_TYPES = frozenset(
-    {"IN", "MATCH", "GREATER_EQUAL", "GREATER_THAN", "LOWER_EQUAL", "LOWER_THAN", "BETWEEN"}
-)
+    {*LIST_FILTER_TYPES, "MATCH", "GREATER_EQUAL", "GREATER_THAN", "LOWER_EQUAL", "LOWER_THAN", "BETWEEN"}
+)  # doc 1740302848100353, filter_type
 OUTPUT_FORMATS = frozenset({"CSV_STRING", "CSV_DOWNLOAD"})
 CACHE_SIZE = 64
 
@@ -109,7 +111,7 @@ def _filters(params: Params) -> tuple[list[dict[str, Any]], bool]:
         if "filter_value" not in item:
             raise ParamError(f"{name}.filter_value: required")
         value = item["filter_value"]
-        if filter_type in ("IN", "BETWEEN"):
+        if filter_type in LIST_FILTER_TYPES or filter_type == "BETWEEN":
             value = decode_structured(f"{name}.filter_value", value)
             if not isinstance(value, list):
                 raise ParamError(f"{name}.filter_value: must be a JSON-array string for {filter_type}")
@@ -125,6 +127,33 @@ def _filters(params: Params) -> tuple[list[dict[str, Any]], bool]:
     return filters, include_deleted
 
 
+def _entities(advertiser: Advertiser, level: str) -> list[Any]:
+    return {"CAMPAIGN": advertiser.campaigns, "ADGROUP": advertiser.adgroups, "AD": advertiser.ads}[level]
+
+
+def _resolve_ids(emulator: Emulator, advertiser_id: str, filters: list[dict[str, Any]]) -> None:
+    """Give each NOT_IN / CONTAIN_ANY_OF id filter the account's ids it keeps (``RESOLVED_IDS``).
+
+    NOT_IN keeps the ids not listed (exact matching); CONTAIN_ANY_OF keeps the ids that contain one of
+    the values (TikTok's "fuzzy matching", read as substring matching). Every object of the account
+    counts, deleted or not yet created ones too: which rows those have is the engine's business."""
+    try:
+        advertiser = emulator.world.advertiser(advertiser_id)
+    except KeyError:
+        return  # the world names the unknown advertiser
+    for item in filters:
+        level = FILTER_FIELDS.get(item["field_name"])
+        value = item["filter_value"]
+        if level is None or item["filter_type"] == "IN" or not isinstance(value, list):
+            continue
+        wanted = {str(v) for v in value}
+        ids = [entity.entity_id for entity in _entities(advertiser, level)]
+        if item["filter_type"] == "NOT_IN":
+            item[RESOLVED_IDS] = [i for i in ids if i not in wanted]
+        else:
+            item[RESOLVED_IDS] = [i for i in ids if any(fragment in i for fragment in wanted)]
+
+
 def parse_query(call: Call) -> ReportQuery:
     """All report parameters (sync and async alike) into one query; wire-format errors are 40002 here."""
     _, advertiser_id = _report_advertiser(call)
@@ -138,6 +167,7 @@ def parse_query(call: Call) -> ReportQuery:
     metrics = DEFAULT_METRICS if metrics_raw is None else tuple(as_string_list("metrics", metrics_raw))
     lifetime = params.boolean("query_lifetime") or params.boolean("lifetime")
     filters, include_deleted = _filters(params)
+    _resolve_ids(call.emulator, advertiser_id, filters)
     return ReportQuery(
         advertiser_id=advertiser_id,
         report_type=params.required_string("report_type"),

@@ -47,6 +47,14 @@ MAX_TASK_FILTER_IDS = (
     20_000  # asynchronous tasks "filter the data by 20000 IDs at most" (doc 1740302766489602)
 )
 STATUS_FIELDS = frozenset({"campaign_status", "adgroup_status", "ad_status"})
+LIST_FILTER_TYPES = frozenset({"IN", "NOT_IN", "CONTAIN_ANY_OF"})
+"""Filter types whose value is a JSON-array string (doc 1740302848100353, ``filter_value``)."""
+RESOLVED_IDS = "resolved_ids"
+"""Key the HTTP layer adds to a NOT_IN or CONTAIN_ANY_OF id filter: the account's ids that it keeps.
+
+Which ids are *not* listed, or contain a fragment, depends on the account tree, which validation does
+not see; the engine keeps the ads whose ancestor is in a set. The wire never carries this key (the HTTP
+layer builds each filter from its three documented fields)."""
 MAX_DAYS = {"stat_time_day": 30, "stat_time_hour": 1, None: 365}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -276,27 +284,50 @@ def _parse_date(name: str, value: str | None) -> date:
         raise ReportParamError(f"{name}: {value!r} is not a valid date") from None
 
 
-def _filter_items(filters: Filters) -> list[tuple[str, Any, Any]]:
-    """Both filter spellings as (field_name, filter_type, filter_value), so the checks are written once."""
+def _filter_items(filters: Filters) -> list[tuple[str, Any, Any, Any]]:
+    """Both filter spellings as (field_name, filter_type, filter_value, resolved ids or None), so the
+    checks are written once."""
     if not filters:
         return []
     if isinstance(filters, Mapping):
-        return [(str(key), "IN", value) for key, value in filters.items()]
-    return [(str(f.get("field_name")), f.get("filter_type", "IN"), f.get("filter_value")) for f in filters]
+        return [(str(key), "IN", value, None) for key, value in filters.items()]
+    return [
+        (str(f.get("field_name")), f.get("filter_type", "IN"), f.get("filter_value"), f.get(RESOLVED_IDS))
+        for f in filters
+    ]
 
 
 def _asks_for_deleted(filters: Filters) -> bool:
     """``*_status IN ["STATUS_ALL"]``: what TikTok wants before it reports deleted objects' rows."""
     return any(
         name in STATUS_FIELDS and isinstance(value, list | tuple) and "STATUS_ALL" in value
-        for name, _, value in _filter_items(filters)
+        for name, _, value, _ in _filter_items(filters)
     )
 
 
+def check_id_filter(field_name: str, filter_type: Any, value: Any, max_ids: int) -> tuple[str, ...]:
+    """One ``campaign_ids``/``adgroup_ids``/``ad_ids`` filter as asked: IN (exact), NOT_IN (exact, none
+    of) or CONTAIN_ANY_OF (fuzzy: the id contains one of the values), each with a non-empty JSON array
+    of at most ``max_ids`` values (doc 1740302848100353). Returns the values, deduplicated and sorted.
+    The HTTP layer calls it before it resolves NOT_IN and CONTAIN_ANY_OF against the account, so the
+    cap applies to what the client sent, not to the ids that resolve."""
+    if filter_type not in LIST_FILTER_TYPES or not isinstance(value, list | tuple) or not value:
+        raise ReportParamError(
+            f"filtering: {field_name} takes filter_type IN, NOT_IN or CONTAIN_ANY_OF with a non-empty list"
+        )
+    if not all(isinstance(v, str | int) and not isinstance(v, bool) and str(v).strip() for v in value):
+        raise ReportParamError(f"filtering: every value of {field_name} must be a non-blank id string")
+    ids = tuple(sorted({str(v).strip() for v in value}))
+    if len(ids) > max_ids:
+        raise ReportParamError(f"filtering: {field_name} takes at most {max_ids} ids, got {len(ids)}")
+    return ids
+
+
 def _parse_filters(filters: Filters, max_ids: int) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """``[{field_name, filter_type: IN, filter_value: [...]}]`` (or ``{field: [ids]}``) on ID fields."""
+    """``[{field_name, filter_type, filter_value}]`` (or ``{field: [ids]}``) on ID fields, as the ids each
+    field keeps; several filters on one field keep what all of them keep."""
     parsed: dict[str, tuple[str, ...]] = {}
-    for field_name, filter_type, value in _filter_items(filters):
+    for field_name, filter_type, value, resolved in _filter_items(filters):
         if field_name in STATUS_FIELDS:
             if filter_type != "IN" or not isinstance(value, list | tuple) or not value:
                 raise ReportParamError(
@@ -308,11 +339,13 @@ def _parse_filters(filters: Filters, max_ids: int) -> tuple[tuple[str, tuple[str
                 f"filtering: field_name {field_name!r} is not supported (use campaign_ids, adgroup_ids, "
                 "ad_ids, or campaign_status/adgroup_status/ad_status)"
             )
-        if filter_type != "IN" or not isinstance(value, list | tuple) or not value:
-            raise ReportParamError(f"filtering: {field_name} takes filter_type IN with a non-empty list")
-        ids = tuple(sorted({str(v) for v in value}))
-        if len(ids) > max_ids:
-            raise ReportParamError(f"filtering: {field_name} takes at most {max_ids} ids, got {len(ids)}")
+        ids = check_id_filter(field_name, filter_type, value, max_ids)
+        if filter_type != "IN":
+            if resolved is None:
+                raise ReportParamError(
+                    f"filtering: {field_name} {filter_type} needs the account's ids ({RESOLVED_IDS})"
+                )
+            ids = tuple(sorted({str(v) for v in resolved}))
         parsed[field_name] = (
             tuple(sorted(set(parsed[field_name]) & set(ids))) if field_name in parsed else ids
         )
@@ -324,9 +357,11 @@ __all__ = [
     "DATA_LEVELS",
     "FILTER_FIELDS",
     "ID_DIMENSIONS",
+    "LIST_FILTER_TYPES",
     "MAX_DAYS",
     "MAX_FILTER_IDS",
     "MAX_TASK_FILTER_IDS",
+    "RESOLVED_IDS",
     "STATUS_FIELDS",
     "TIME_DIMENSIONS",
     "UNSERVED_DIMENSIONS",
@@ -334,5 +369,6 @@ __all__ = [
     "Query",
     "ReportParamError",
     "ReportRequest",
+    "check_id_filter",
     "validate",
 ]
