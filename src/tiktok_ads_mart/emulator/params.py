@@ -260,6 +260,11 @@ class Call:
     access_token: str | None
     root_url: str
     headers: dict[str, str] = field(default_factory=dict)  # response headers the handler adds
+    raw_body: bytes | None = None
+    """An answer that is not the JSON envelope, for the pipeline to send as is with ``raw_media_type``:
+    ``report/task/download/`` of a ``CSV_STRING`` task answers with the CSV itself (doc 1740302808815618).
+    The handler still returns the ``data`` an envelope would carry, for a pipeline that only sends those."""
+    raw_media_type: str = "text/csv"
 
     def grant(self) -> AccessGrant:
         """The token check of every data call (40104, 40105, 40102)."""

@@ -1,22 +1,32 @@
-"""Report endpoints: the synchronous ``report/integrated/get/`` and the asynchronous task trio.
+"""Report endpoints: the synchronous ``report/integrated/get/`` and the asynchronous task endpoints.
 
 This is the HTTP side of reports; the engine that validates and computes them is
 :mod:`tiktok_ads_mart.emulator.reports`, reached through ``World.report``. This module turns TikTok's wire
 parameters into one ``ReportQuery`` and pages the world's answer; the world's ``ReportParamError``
 becomes a 40002. A computed result is cached per query and clock, so paging a report costs one
 computation and each page is a slice.
+
+Asynchronous tasks follow docs 1740302766489602 (create), 1740302781443073 (check), 1740302808815618
+(download) and 1803615367145537 (cancel): no date-span limit, id and ``country_code`` filters only, a
+CSV with translated titles unless ``enable_report_title_translation`` is false, ``CSV_STRING`` answered
+as the CSV itself, ``CSV_DOWNLOAD`` as a link valid one hour, tasks valid 30 days on the emulator clock,
+and their own rate limits. docs/emulator.md lists each rule with its source and what is assumed.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import orjson
 from starlette.responses import PlainTextResponse, Response
 
+from tiktok_ads_mart.emulator.limits import THROTTLE_MESSAGE, TaskCreationLimits
 from tiktok_ads_mart.emulator.params import (
     ApiFailure,
     Call,
@@ -28,7 +38,12 @@ from tiktok_ads_mart.emulator.params import (
     decode_structured,
     page_info,
 )
-from tiktok_ads_mart.emulator.report_validation import FILTER_FIELDS, LIST_FILTER_TYPES, RESOLVED_IDS
+from tiktok_ads_mart.emulator.report_validation import (
+    FILTER_FIELDS,
+    LIST_FILTER_TYPES,
+    RESOLVED_IDS,
+    TASK_FILTER_FIELDS,
+)
 from tiktok_ads_mart.emulator.state import ReportTask
 from tiktok_ads_mart.emulator.tokens import AccessGrant, require_advertiser
 
@@ -42,8 +57,32 @@ STATUS_FILTERS = frozenset({"campaign_status", "adgroup_status", "ad_status"})
 FILTER_TYPES = frozenset(
     {*LIST_FILTER_TYPES, "MATCH", "GREATER_EQUAL", "GREATER_THAN", "LOWER_EQUAL", "LOWER_THAN", "BETWEEN"}
 )  # doc 1740302848100353, filter_type
-OUTPUT_FORMATS = frozenset({"CSV_STRING", "CSV_DOWNLOAD"})
+OUTPUT_FORMATS = frozenset({"CSV_STRING", "CSV_DOWNLOAD", "XLSX_DOWNLOAD"})  # doc 1740302766489602
+FILE_NAME_FORBIDDEN = frozenset("/\t\b@#$%^&*()[]")  # doc 1740302766489602, file_name
+MAX_FILE_NAME = 255
+TASK_VALIDITY = timedelta(days=30)  # doc 1740302766489602, Notes: "valid for 30 days"
+LINK_VALIDITY = timedelta(hours=1)  # doc 1740302808815618, download_url: "valid for 1 hour"
 CACHE_SIZE = 64
+
+TITLES = {  # enable_report_title_translation=true: the titles TikTok's pages show
+    "campaign_id": "Campaign ID",  # doc 1740302808815618, the file stream example
+    "campaign_name": "Campaign Name",
+    "adgroup_id": "Ad Group ID",
+    "adgroup_name": "Ad Group Name",
+    "age": "Age",
+    "gender": "Gender",
+    "spend": "Cost",
+    "impressions": "Impression",
+    "clicks": "Click",
+    "ad_id": "AD ID",  # doc 1740302766489602, enable_report_title_translation: "AD ID (translated title)"
+}
+_TITLE_WORDS = {"id": "ID", "adgroup": "Ad Group", "ctr": "CTR", "cpc": "CPC", "cpm": "CPM", "roas": "ROAS"}
+
+
+def translated_title(name: str) -> str:
+    """A column's translated title: the doc's where it gives one, else the name's words capitalised
+    (an assumption: TikTok publishes no table of its titles, and changes them from time to time)."""
+    return TITLES.get(name) or " ".join(_TITLE_WORDS.get(word, word.capitalize()) for word in name.split("_"))
 
 
 @dataclass(frozen=True)
@@ -62,6 +101,7 @@ class ReportQuery:
     filters_json: bytes
     order_field: str | None = None
     order_type: str | None = None
+    row_filters_json: bytes = b"[]"  # a task's country_code filters, applied to its rows
 
     @property
     def filters(self) -> list[dict[str, Any]]:
@@ -88,8 +128,12 @@ def _report_advertiser(call: Call) -> tuple[AccessGrant, str]:
     return grant, advertiser_id
 
 
-def _filters(params: Params) -> tuple[list[dict[str, Any]], bool]:
-    """Decode ``filtering``; the ``*_status IN ["STATUS_ALL"]`` entry becomes ``include_deleted``."""
+def _filters(params: Params, *, asynchronous: bool) -> tuple[list[dict[str, Any]], bool]:
+    """Decode ``filtering``; the ``*_status IN ["STATUS_ALL"]`` entry becomes ``include_deleted``.
+
+    A task takes id and ``country_code`` filters only (doc 1740302766489602), so it cannot ask for
+    deleted objects' rows; it reports them (an assumption: the reference is silent, and without it a
+    task could never read what a deleted ad spent)."""
     raw = params.structured("filtering")
     if raw is None:
         return [], False
@@ -106,6 +150,11 @@ def _filters(params: Params) -> tuple[list[dict[str, Any]], bool]:
         field_name, filter_type = item.get("field_name"), item.get("filter_type")
         if not isinstance(field_name, str) or not field_name:
             raise ParamError(f"{name}.field_name: required")
+        if asynchronous and field_name not in TASK_FILTER_FIELDS:
+            raise ParamError(
+                f"{name}.field_name: asynchronous reports only filter by {', '.join(sorted(TASK_FILTER_FIELDS))}"
+                f", got {field_name!r}"
+            )
         if filter_type not in FILTER_TYPES:
             raise ParamError(f"{name}.filter_type: must be one of {', '.join(sorted(FILTER_TYPES))}")
         if "filter_value" not in item:
@@ -128,6 +177,7 @@ def _filters(params: Params) -> tuple[list[dict[str, Any]], bool]:
 
 
 def _entities(advertiser: Advertiser, level: str) -> list[Any]:
+    """Every campaign, ad group or ad of the account tree, whatever the clock shows of it."""
     return {"CAMPAIGN": advertiser.campaigns, "ADGROUP": advertiser.adgroups, "AD": advertiser.ads}[level]
 
 
@@ -154,7 +204,39 @@ def _resolve_ids(emulator: Emulator, advertiser_id: str, filters: list[dict[str,
             item[RESOLVED_IDS] = [i for i in ids if any(fragment in i for fragment in wanted)]
 
 
-def parse_query(call: Call) -> ReportQuery:
+def _row_filters(filters: list[dict[str, Any]], dimensions: list[str]) -> list[dict[str, Any]]:
+    """Take a task's ``country_code`` filters out of ``filters``: they select rows of the computed report,
+    which needs ``country_code`` among the dimensions (doc 1740302766489602, Filtering)."""
+    row_filters = [f for f in filters if f["field_name"] == "country_code"]
+    for item in row_filters:
+        filters.remove(item)
+        if "country_code" not in dimensions:
+            raise ParamError("filtering: a country_code filter needs country_code in dimensions")
+        value = item["filter_value"]
+        if item["filter_type"] not in LIST_FILTER_TYPES or not value:
+            raise ParamError(
+                "filtering: country_code takes IN, NOT_IN or CONTAIN_ANY_OF with a non-empty list"
+            )
+        if not all(isinstance(v, str) for v in value):
+            raise ParamError("filtering: every country_code value must be a string")
+    return row_filters
+
+
+def _keeps_row(row: dict[str, Any], row_filters: list[dict[str, Any]]) -> bool:
+    """Whether a task's row passes its ``country_code`` filters (IN and NOT_IN exact, CONTAIN_ANY_OF
+    a substring of the code)."""
+    for item in row_filters:
+        code, values = row["dimensions"]["country_code"], item["filter_value"]
+        if item["filter_type"] == "IN" and code not in values:
+            return False
+        if item["filter_type"] == "NOT_IN" and code in values:
+            return False
+        if item["filter_type"] == "CONTAIN_ANY_OF" and not any(v in code for v in values):
+            return False
+    return True
+
+
+def parse_query(call: Call, *, asynchronous: bool = False) -> ReportQuery:
     """All report parameters (sync and async alike) into one query; wire-format errors are 40002 here."""
     _, advertiser_id = _report_advertiser(call)
     params = call.params
@@ -166,7 +248,9 @@ def parse_query(call: Call) -> ReportQuery:
     metrics_raw = params.raw("metrics")
     metrics = DEFAULT_METRICS if metrics_raw is None else tuple(as_string_list("metrics", metrics_raw))
     lifetime = params.boolean("query_lifetime") or params.boolean("lifetime")
-    filters, include_deleted = _filters(params)
+    filters, include_deleted = _filters(params, asynchronous=asynchronous)
+    include_deleted = include_deleted or asynchronous  # a task has no status filter: every object's rows
+    row_filters = _row_filters(filters, dimensions) if asynchronous else []
     _resolve_ids(call.emulator, advertiser_id, filters)
     return ReportQuery(
         advertiser_id=advertiser_id,
@@ -181,6 +265,7 @@ def parse_query(call: Call) -> ReportQuery:
         filters_json=orjson.dumps(filters),
         order_field=params.string("order_field"),
         order_type=params.string("order_type"),
+        row_filters_json=orjson.dumps(row_filters),
     )
 
 
@@ -240,99 +325,224 @@ def integrated_get(call: Call) -> dict[str, Any]:
     return data
 
 
-def task_create(call: Call) -> dict[str, Any]:
-    """POST report/task/create/: validated like the sync report; the rows are fixed at creation."""
-    query = parse_query(call)
-    params = call.params
-    output_format = params.string("output_format", default="CSV_STRING")
+# ------------------------------------------------------------------------------------ asynchronous tasks
+@dataclass
+class AsyncTask(ReportTask):
+    """A task as TikTok keeps it: its file's title row, a failure it will end with, and its links."""
+
+    titles: list[str] = field(default_factory=list)
+    failure: str | None = None  # set: the task ends FAILED with this message
+    links: dict[int, datetime] = field(default_factory=dict)  # download link number -> expiry (clock)
+
+
+@dataclass
+class TaskDesk:
+    """Per-emulator task state that ``Emulator`` does not hold: the creation limits and forced failures.
+
+    ``limits`` apply while the app is throttled at all (``qps`` or ``qpm`` not 0): the endpoint's limits
+    sit beside the app's, and an unthrottled emulator (every test world, ``--qps 0 --qpm 0``) is
+    unthrottled here too. ``fail_next`` holds messages the next created tasks fail with, in order.
+    ``Emulator.reset_stats`` does not reach the limits; ``task_desk(emulator).limits.reset()`` does.
+    """
+
+    limits: TaskCreationLimits = field(default_factory=TaskCreationLimits)
+    fail_next: list[str] = field(default_factory=list)
+
+
+_DESKS: weakref.WeakKeyDictionary[Emulator, TaskDesk] = weakref.WeakKeyDictionary()
+
+
+def task_desk(emulator: Emulator) -> TaskDesk:
+    """The emulator's task limits and forced failures (created on first use)."""
+    desk = _DESKS.get(emulator)
+    if desk is None:
+        desk = _DESKS[emulator] = TaskDesk()
+    return desk
+
+
+def _throttled(emulator: Emulator) -> bool:
+    """Whether the app is throttled at all, and so whether the endpoint's own limits apply."""
+    return emulator.limiter.qps > 0 or emulator.limiter.qpm > 0
+
+
+def _task_options(params: Params) -> tuple[str, str | None, bool]:
+    """``output_format``, ``file_name`` and ``enable_report_title_translation`` (default true)."""
+    output_format = params.string("output_format", default="CSV_STRING") or "CSV_STRING"
     if output_format not in OUTPUT_FORMATS:
         raise ParamError(f"output_format: must be one of {', '.join(sorted(OUTPUT_FORMATS))}")
-    file_name = params.string("file_name")
-    if file_name is not None and (len(file_name) > 255 or "/" in file_name or not file_name.strip()):
-        raise ParamError("file_name: at most 255 characters, no slashes")
+    if output_format == "XLSX_DOWNLOAD":
+        raise ParamError("output_format: XLSX_DOWNLOAD is not emulated; use CSV_DOWNLOAD or CSV_STRING")
+    file_name = params.string("file_name")  # a blank one (the SDK's default " ") counts as not sent
+    if file_name is not None:
+        bad = sorted(FILE_NAME_FORBIDDEN.intersection(file_name))
+        if len(file_name) > MAX_FILE_NAME or bad:
+            raise ParamError(
+                f"file_name: at most {MAX_FILE_NAME} characters, without / \\t \\b @ # $ % ^ & * ( ) [ ]"
+                + (f" (has {' '.join(map(repr, bad))})" if bad else "")
+            )
+        if not file_name.lower().endswith(".csv"):
+            file_name += ".csv"
+    translate = params.boolean("enable_report_title_translation", default=True)
+    return output_format, file_name, translate
+
+
+def task_create(call: Call) -> dict[str, Any]:
+    """POST report/task/create/: validated like the sync report but without its span limit; the rows
+    are fixed at creation, uncut by the 20,000-ad limit of synchronous reports."""
     emulator = call.emulator
+    desk = task_desk(emulator)
+    app_id = emulator.tokens.app_of(call.access_token)
+    throttled = _throttled(emulator)
+    if throttled and app_id is not None and not desk.limits.admit_request(app_id):
+        limits = desk.limits
+        raise ApiFailure(
+            Code.REQUEST_TOO_FREQUENT,
+            f"{THROTTLE_MESSAGE} report/task/create/ allows {limits.qps} QPS and {limits.qpm} QPM per app.",
+        )
+    query = parse_query(call, asynchronous=True)
+    output_format, file_name, translate = _task_options(call.params)
+    if throttled and not desk.limits.may_create(query.advertiser_id):
+        raise ApiFailure(
+            Code.REQUEST_TOO_FREQUENT,
+            f"{THROTTLE_MESSAGE} At most {desk.limits.per_advertiser_hour} asynchronous report creations "
+            "per ad account every hour.",
+        )
     result = run_query(emulator, query, synchronous=False)
-    total = int(result.total)
-    rows = result.page(1, total) if total else []
+    row_filters: list[dict[str, Any]] = orjson.loads(query.row_filters_json)
+    rows = [row for row in result.rows() if _keeps_row(row, row_filters)]
     task_id = emulator.next_task_id()
-    emulator.report_tasks[task_id] = ReportTask(
+    columns = [*query.dimensions, *query.metrics]
+    emulator.report_tasks[task_id] = AsyncTask(
         task_id=task_id,
         advertiser_id=query.advertiser_id,
-        columns=[*query.dimensions, *query.metrics],
+        columns=columns,
         rows=rows,
         file_name=file_name or f"report_{task_id}.csv",
-        output_format=output_format or "CSV_STRING",
+        output_format=output_format,
         created_at=emulator.now,
+        titles=[translated_title(c) for c in columns] if translate else list(columns),
+        failure=desk.fail_next.pop(0) if desk.fail_next else None,
     )
+    if throttled:
+        desk.limits.created(query.advertiser_id)
     return {"task_id": task_id}
 
 
-def _task(call: Call) -> ReportTask:
+def _task(call: Call) -> AsyncTask:
+    """The task named by ``task_id`` for this advertiser, while it is valid (30 days of clock)."""
     _, advertiser_id = call.advertiser()
     task_id = call.params.required_string("task_id")
     task = call.emulator.report_tasks.get(task_id)
-    if task is None or task.advertiser_id != advertiser_id:
+    if not isinstance(task, AsyncTask) or task.advertiser_id != advertiser_id:
         raise ParamError(f"task_id: task {task_id} does not exist for this advertiser")
+    if call.emulator.now - task.created_at >= TASK_VALIDITY:
+        raise ParamError(f"task_id: task {task_id} has expired (a task is valid for 30 days)")
     return task
 
 
-def _status(emulator: Emulator, task: ReportTask) -> str:
-    """Queued, then processing, then done over successive checks, or at once a minute of clock later."""
+TASK_STEPS = ("QUEUING", "PROCESSING", "SUCCESS")
+
+
+def _status(emulator: Emulator, task: AsyncTask, *, checking: bool = False) -> str:
+    """QUEUING, then PROCESSING, then done (SUCCESS, or FAILED for a task made to fail): one step per
+    check, or done at once a minute of clock after creation; CANCELED once canceled.
+
+    A check sees the next step (``checking``); the other endpoints see what the last check reported, so
+    a task a client saw PROCESSING can still be canceled."""
     if task.canceled:
         return "CANCELED"
+    done = "FAILED" if task.failure is not None else "SUCCESS"
     if (emulator.now - task.created_at).total_seconds() >= 60:
-        return "SUCCESS"
-    return task.status
+        return done
+    step = TASK_STEPS[min(task.checks if checking else max(task.checks - 1, 0), len(TASK_STEPS) - 1)]
+    return done if step == "SUCCESS" else step
 
 
 def task_check(call: Call) -> dict[str, Any]:
-    """GET report/task/check/: each check moves the task one step towards SUCCESS."""
+    """GET report/task/check/: each check moves the task one step towards its end."""
     task = _task(call)
-    status = _status(call.emulator, task)
+    status = _status(call.emulator, task, checking=True)
     task.checks += 1
-    return {"task_id": task.task_id, "status": status, "message": ""}
+    message = task.failure if status == "FAILED" and task.failure is not None else ""
+    return {"task_id": task.task_id, "status": status, "message": message}
 
 
 def task_download(call: Call) -> dict[str, Any]:
-    """GET report/task/download/: where to fetch the CSV (40201 until the task is done)."""
+    """GET report/task/download/: a new link valid one hour (40201 until the task succeeded).
+
+    A ``CSV_STRING`` task answers with the CSV itself (``call.raw_body``); its ``data`` is the same link
+    as a ``CSV_DOWNLOAD`` task's, for a pipeline that only sends envelopes."""
     task = _task(call)
-    if _status(call.emulator, task) != "SUCCESS":
-        raise ApiFailure(Code.TASK_NOT_READY, "The task is not ready yet. Please check again later.")
-    url = f"{call.root_url.rstrip('/')}/_emulator/download/{task.task_id}/{task.file_name}"
+    status = _status(call.emulator, task)
+    if status != "SUCCESS":
+        raise ApiFailure(Code.TASK_NOT_READY, f"The task is not ready to download (status {status}).")
+    number = len(task.links) + 1
+    expires = call.emulator.now + LINK_VALIDITY
+    task.links[number] = expires
+    url = (
+        f"{call.root_url.rstrip('/')}/_emulator/download/{task.task_id}.{number}/{quote(task.file_name)}"
+        f"?expire={int(expires.timestamp())}"
+    )
+    if task.output_format == "CSV_STRING":
+        call.raw_body = render_csv(task).encode()
+        call.raw_media_type = "text/csv"
     return {"download_url": url, "file_name": task.file_name, "output_format": task.output_format}
 
 
 def task_cancel(call: Call) -> dict[str, Any]:
-    """POST report/task/cancel/: a task that has not finished stops; a finished one cannot be canceled."""
+    """POST report/task/cancel/: only a QUEUING or PROCESSING task can be canceled (doc 1803615367145537)."""
     task = _task(call)
-    if _status(call.emulator, task) == "SUCCESS":
-        raise ParamError(f"task_id: task {task.task_id} has already finished")
+    status = _status(call.emulator, task)
+    if status not in ("QUEUING", "PROCESSING"):
+        raise ParamError(
+            f"task_id: task {task.task_id} is {status}; only a QUEUING or PROCESSING task can be canceled"
+        )
     task.canceled = True
     return {"task_id": task.task_id, "status": "CANCELED"}
 
 
+def fail_next_task(emulator: Emulator, message: str = "Internal error while generating the report.") -> None:
+    """Make the next task created on ``emulator`` end FAILED with ``message`` (to test a client's
+    handling of the status TikTok documents but never promises to produce on demand)."""
+    task_desk(emulator).fail_next.append(message)
+
+
 def render_csv(task: ReportTask) -> str:
-    """Raw column names (as with ``enable_report_title_translation=false``), dimensions then metrics."""
+    """The task's file: the title row (translated unless the task asked for raw names), then the rows,
+    dimensions then metrics in the order asked."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(task.columns)
+    writer.writerow(task.titles if isinstance(task, AsyncTask) else task.columns)
     for row in task.rows:
         merged = {**row.get("dimensions", {}), **row.get("metrics", {})}
         writer.writerow([merged.get(column, "") for column in task.columns])
     return buffer.getvalue()
 
 
-def download_csv(emulator: Emulator, task_id: str) -> Response:
-    """The file behind a ``download_url``."""
+def download_csv(emulator: Emulator, link: str) -> Response:
+    """The file behind a ``download_url`` (``<task_id>.<link number>``): 404 for no such file, 403 once
+    the link's hour (emulator clock) has passed or the task has expired."""
+    task_id, _, number = link.partition(".")
     task = emulator.report_tasks.get(task_id)
-    if task is None or _status(emulator, task) != "SUCCESS":
+    expires = task.links.get(int(number)) if isinstance(task, AsyncTask) and number.isdigit() else None
+    if not isinstance(task, AsyncTask) or expires is None or _status(emulator, task) != "SUCCESS":
         return PlainTextResponse("no such report file", status_code=404)
-    return Response(render_csv(task), media_type="text/csv")
+    if emulator.now >= expires or emulator.now - task.created_at >= TASK_VALIDITY:
+        return PlainTextResponse(
+            "this download link has expired; report/task/download/ gives a new one", status_code=403
+        )
+    disposition = f"attachment; filename*=UTF-8''{quote(task.file_name)}"
+    return Response(render_csv(task), media_type="text/csv", headers={"Content-Disposition": disposition})
 
 
 __all__ = [
+    "OUTPUT_FORMATS",
+    "TITLES",
+    "AsyncTask",
     "ReportQuery",
+    "TaskDesk",
     "download_csv",
+    "fail_next_task",
     "integrated_get",
     "parse_query",
     "render_csv",
@@ -340,5 +550,7 @@ __all__ = [
     "task_cancel",
     "task_check",
     "task_create",
+    "task_desk",
     "task_download",
+    "translated_title",
 ]

@@ -47,6 +47,9 @@ MAX_TASK_FILTER_IDS = (
     20_000  # asynchronous tasks "filter the data by 20000 IDs at most" (doc 1740302766489602)
 )
 STATUS_FIELDS = frozenset({"campaign_status", "adgroup_status", "ad_status"})
+TASK_FILTER_FIELDS = frozenset({*FILTER_FIELDS, "country_code"})
+"""What a task may filter by: "Asynchronous reports only support filtering by campaign_ids, adgroup_ids,
+ad_ids or country_code" (doc 1740302766489602, Notes)."""
 LIST_FILTER_TYPES = frozenset({"IN", "NOT_IN", "CONTAIN_ANY_OF"})
 """Filter types whose value is a JSON-array string (doc 1740302848100353, ``filter_value``)."""
 RESOLVED_IDS = "resolved_ids"
@@ -55,7 +58,20 @@ RESOLVED_IDS = "resolved_ids"
 Which ids are *not* listed, or contain a fragment, depends on the account tree, which validation does
 not see; the engine keeps the ads whose ancestor is in a set. The wire never carries this key (the HTTP
 layer builds each filter from its three documented fields)."""
+UV_METRICS = frozenset({
+    "average_video_play_per_user", "frequency", "cost_per_1000_reached", "real_time_result",
+    "real_time_result_rate", "real_time_cost_per_result", "result", "result_rate", "cost_per_result",
+    "reach", "live_play_count",
+})  # fmt: skip
+"""Metrics an asynchronous report refuses next to an audience dimension (doc 1740302766489602, Notes)."""
+AUDIENCE_DIMENSIONS = frozenset({
+    "gender", "age", "country_code", "ac", "language", "platform", "interest_category", "placement",
+    "contextual_tag",
+})  # fmt: skip
+"""What doc 1740302766489602 calls audience dimensions (province_id is not among them)."""
 MAX_DAYS = {"stat_time_day": 30, "stat_time_hour": 1, None: 365}
+"""Synchronous reports' longest span by time dimension (doc 1740302848100353); tasks have none: "There
+are no limits on starting times and ending times for asynchronous reports" (doc 1740302766489602)."""
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 Filters: TypeAlias = Sequence[Mapping[str, Any]] | Mapping[str, Sequence[str]] | None
@@ -82,6 +98,14 @@ class ReportRequest:
     order_field: str | None = None
     order_type: str | None = None
     max_filter_ids: int = MAX_FILTER_IDS
+    asynchronous: bool | None = None  # None: a task when the id cap is a task's (how World.report marks it)
+
+    @property
+    def is_task(self) -> bool:
+        """An asynchronous task's request: no span limit, no UV metric beside an audience dimension."""
+        if self.asynchronous is not None:
+            return self.asynchronous
+        return self.max_filter_ids == MAX_TASK_FILTER_IDS
 
 
 @dataclass(frozen=True)
@@ -120,6 +144,8 @@ def validate(request: ReportRequest) -> Query:
     dims = _check_dimension_roles(_check_dimension_names(request.dimensions), level, request.data_level)
     _check_report_shape(report_type, dims, request.query_lifetime)
     metrics = _check_metrics(request, report_type, level, dims.time)
+    if request.is_task:
+        _check_task_metrics(dims, metrics)
     first_day, last_day = _check_dates(request, dims.time)
     include_deleted = (
         bool(request.include_deleted) or level == "ADVERTISER" or _asks_for_deleted(request.filters)
@@ -241,8 +267,22 @@ def _check_metrics(
     return names
 
 
+def _check_task_metrics(dims: _Dimensions, metrics: tuple[str, ...]) -> None:
+    """A task refuses UV metrics beside an audience dimension: "Querying UV metrics with audience
+    dimensions is not supported in asynchronous reports" (doc 1740302766489602), though the same request
+    passes as a synchronous report."""
+    audience = [d for d in dims.names if d in AUDIENCE_DIMENSIONS]
+    uv = [m for m in metrics if m in UV_METRICS]
+    if audience and uv:
+        raise ReportParamError(
+            f"metrics: {', '.join(uv)} (UV metrics) cannot be combined with the audience dimension "
+            f"{audience[0]} in an asynchronous report"
+        )
+
+
 def _check_dates(request: ReportRequest, time_dim: str | None) -> tuple[date | None, date | None]:
-    """Both dates unless lifetime, in order, and no longer than the time dimension's span limit."""
+    """Both dates unless lifetime, in order, and (synchronous reports only) no longer than the time
+    dimension's span limit."""
     if request.query_lifetime:
         return None, None
     first_day = _parse_date("start_date", request.start_date)
@@ -250,7 +290,7 @@ def _check_dates(request: ReportRequest, time_dim: str | None) -> tuple[date | N
     if last_day < first_day:
         raise ReportParamError("end_date: must not be earlier than start_date")
     span = (last_day - first_day).days + 1
-    if span > MAX_DAYS[time_dim]:
+    if not request.is_task and span > MAX_DAYS[time_dim]:
         if time_dim is None:
             raise ReportParamError("max time span is 365 days when no time dimension is used")
         limit = MAX_DAYS[time_dim]
@@ -353,6 +393,7 @@ def _parse_filters(filters: Filters, max_ids: int) -> tuple[tuple[str, tuple[str
 
 
 __all__ = [
+    "AUDIENCE_DIMENSIONS",
     "BREAKDOWN_FAMILY",
     "DATA_LEVELS",
     "FILTER_FIELDS",
@@ -363,8 +404,10 @@ __all__ = [
     "MAX_TASK_FILTER_IDS",
     "RESOLVED_IDS",
     "STATUS_FIELDS",
+    "TASK_FILTER_FIELDS",
     "TIME_DIMENSIONS",
     "UNSERVED_DIMENSIONS",
+    "UV_METRICS",
     "Filters",
     "Query",
     "ReportParamError",
