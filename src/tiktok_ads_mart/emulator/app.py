@@ -146,6 +146,7 @@ async def _answer(emulator: Emulator, request: Request, path: str) -> _Outcome:
     emulator.statistics.request(endpoint)
     body: bytes
     headers: dict[str, str] = {}
+    media_type = JSON
     try:
         if route is None or request.method != route.method:
             outcome.response = no_route(route is None)
@@ -180,6 +181,8 @@ async def _answer(emulator: Emulator, request: Request, path: str) -> _Outcome:
         _require_scope(emulator, call, path)
         body = await emulator.serially(_succeed, route, call, request_id)
         headers.update(call.headers)
+        if call.raw_body is not None:  # a handler's answer that is not JSON (a CSV_STRING report's CSV)
+            media_type, body = "text/csv", call.raw_body
     except ApiFailure as failure:
         outcome.code = str(int(failure.code))
         body = envelope(int(failure.code), failure.message, request_id, {})
@@ -187,7 +190,7 @@ async def _answer(emulator: Emulator, request: Request, path: str) -> _Outcome:
         outcome.response = truncated(body)
         outcome.code = "truncated"
     else:
-        outcome.response = Response(body, media_type=JSON, headers=headers)
+        outcome.response = Response(body, media_type=media_type, headers=headers)
     return outcome
 
 

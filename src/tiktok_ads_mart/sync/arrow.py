@@ -185,6 +185,16 @@ def report_table_from_arrow(spec: ReportSpec, rows: pa.StructArray, ctx: Adverti
     )
 
 
+def report_table_from_columns(spec: ReportSpec, table: pa.Table, ctx: AdvertiserContext) -> pa.Table:
+    """The same, from string columns named as the request's dimensions and metrics (a report task's CSV)."""
+    names = set(table.column_names)
+
+    def column(name: str) -> pa.Array | None:
+        return table[name].combine_chunks() if name in names else None
+
+    return _report_columns(spec, column, column, table.num_rows, ctx)
+
+
 def _report_columns(
     spec: ReportSpec, dim: ColumnSource, metric: ColumnSource, count: int, ctx: AdvertiserContext
 ) -> pa.Table:

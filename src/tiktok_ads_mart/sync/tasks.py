@@ -4,7 +4,8 @@ Used where batches cannot help (:mod:`tiktok_ads_mart.sync.batches`): an adverti
 account is one sum over all its ads, and ratios and reach cannot be added up from per-batch rows. The task
 trio is documented in docs 1740302766489602 (create), 1740302781443073 (check) and 1740302808815618
 (download); its CSV has the same raw names the synchronous report uses as keys when
-``enable_report_title_translation`` is false, so its rows go through the same typed conversion.
+``enable_report_title_translation`` is false, so its columns go through the same typed conversion.
+``--report-mode async`` reads every report window this way.
 """
 
 from __future__ import annotations
@@ -15,7 +16,12 @@ import io
 import time
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
 from tiktok_ads_mart.api import TikTokClient
+from tiktok_ads_mart.api.ratelimit import RateLimits, limiter_for
+from tiktok_ads_mart.catalog import ReportSpec
 from tiktok_ads_mart.errors import TikTokAdsMartError, printable
 
 TASK_CREATE_PATH = "report/task/create/"
@@ -25,13 +31,40 @@ TASK_TIMEOUT_SECONDS = 1800.0
 FIRST_CHECK_DELAY = 0.5
 LONGEST_CHECK_DELAY = 10.0
 UNFINISHED = frozenset({"QUEUING", "PROCESSING"})
+TASK_FILTER_FIELDS = frozenset({"campaign_ids", "adgroup_ids", "ad_ids", "country_code"})
+UV_METRICS = frozenset({
+    "average_video_play_per_user", "frequency", "cost_per_1000_reached", "real_time_result",
+    "real_time_result_rate", "real_time_cost_per_result", "result", "result_rate", "cost_per_result",
+    "reach", "live_play_count",
+})  # fmt: skip
+AUDIENCE_DIMENSIONS = frozenset({
+    "gender", "age", "country_code", "ac", "language", "platform", "interest_category", "placement",
+    "contextual_tag",
+})  # fmt: skip
+"""A task refuses unique-visitor metrics beside an audience dimension ("Querying UV metrics with
+audience dimensions is not supported in asynchronous reports", doc 1740302766489602, Notes)."""
 
 
-async def read_task_rows(client: TikTokClient, params: dict[str, Any]) -> list[dict[str, Any]]:
-    """The report ``params`` describe, as an asynchronous task: rows shaped like the synchronous report's
-    (``{"dimensions": {...}, "metrics": {...}}``)."""
-    body = {key: value for key, value in params.items() if key not in ("page", "page_size")}
+def task_can_read(spec: ReportSpec) -> bool:
+    """Whether TikTok serves this report as a task at all (see :data:`UV_METRICS`)."""
+    return not (AUDIENCE_DIMENSIONS & set(spec.dimensions) and UV_METRICS & set(spec.metrics))
+
+
+TASK_CREATE_LIMITS = RateLimits(qps=2, qpm=60)
+"""Creating report tasks has its own limit per app, 2 QPS and 60 QPM at every level (rate limits doc
+1740029171730433), on top of the app's global one."""
+
+
+async def read_task_table(client: TikTokClient, params: dict[str, Any]) -> pa.Table:
+    """The report ``params`` describe, as an asynchronous task: a table of string columns named as the
+    request's dimensions and metrics, ready for the same typed conversion as a report page."""
+    body = {key: value for key, value in params.items() if key not in ("page", "page_size", "filtering")}
+    # a task takes id filters only (doc 1740302766489602); it reports deleted objects' rows anyway
+    kept = [f for f in params.get("filtering", []) if f.get("field_name") in TASK_FILTER_FIELDS]
+    if kept:
+        body["filtering"] = kept
     body.update(output_format="CSV_DOWNLOAD", enable_report_title_translation=False)
+    await limiter_for(f"report-task-create {client.base_url}", TASK_CREATE_LIMITS).acquire()
     task_id = str((await client.post(TASK_CREATE_PATH, body))["task_id"])
     where = {"advertiser_id": params["advertiser_id"], "task_id": task_id}
     deadline = time.monotonic() + TASK_TIMEOUT_SECONDS
@@ -47,23 +80,28 @@ async def read_task_rows(client: TikTokClient, params: dict[str, Any]) -> list[d
         raise TikTokAdsMartError(f"report task {task_id} ended {printable(status)}")
     link = await client.get(TASK_DOWNLOAD_PATH, where)
     content = await client.download(str(link["download_url"]))
-    return rows_from_csv(content, dimensions=params["dimensions"], metrics=params["metrics"])
+    columns = [*params["dimensions"], *params["metrics"]]
+    return await asyncio.to_thread(table_from_csv, content, columns)
 
 
-def rows_from_csv(content: bytes, *, dimensions: list[str], metrics: list[str]) -> list[dict[str, Any]]:
-    """The task's CSV as report rows; a column the request asked for and the file lacks is an error
-    (a translated title, a renamed metric), never a column of nulls."""
-    reader = csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
-    missing = [name for name in (*dimensions, *metrics) if name not in (reader.fieldnames or [])]
+def table_from_csv(content: bytes, columns: list[str]) -> pa.Table:
+    """The task's CSV as string columns, parsed by pyarrow (C++). A column the request asked for and the
+    file lacks is an error (a translated title, a renamed metric), never a column of nulls."""
+    if not content.strip():
+        return pa.table({name: pa.array([], pa.string()) for name in columns})
+    header = next(csv.reader(io.StringIO(content.split(b"\n", 1)[0].decode("utf-8-sig"))))
+    missing = [name for name in columns if name not in header]
     if missing:
         raise TikTokAdsMartError(f"report task file lacks the columns {', '.join(map(printable, missing))}")
-    return [
-        {
-            "dimensions": {name: row[name] for name in dimensions},
-            "metrics": {name: row[name] for name in metrics},
-        }
-        for row in reader
-    ]
+    return pacsv.read_csv(
+        pa.BufferReader(content.removeprefix(b"\xef\xbb\xbf")),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(header, pa.string()),
+            include_columns=columns,
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
 
 
-__all__ = ["read_task_rows", "rows_from_csv"]
+__all__ = ["TASK_CREATE_LIMITS", "read_task_table", "table_from_csv", "task_can_read"]
