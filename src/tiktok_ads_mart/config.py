@@ -104,7 +104,9 @@ class SyncSettings:
     qpm: int | None = None
     concurrency: int = 16
     give_up_after: int = 60  # seconds without any answer from TikTok before the run stops
-    report_mode: str = "sync"  # sync: report/integrated/get/ pages; async: one report task per window
+    # sync: report pages (tasks only where pages would be cut); async: a report task per window; auto:
+    # sync, and a stream's later windows as tasks once one of its windows took 4 pages or more
+    report_mode: str = "sync"
     now: datetime | None = None  # the clock, for replays and tests; default the real UTC time
     custom_reports: tuple[ReportSpec, ...] = ()
     config_file: Path | None = field(default=None, compare=False)
@@ -243,11 +245,11 @@ def _as_table_format(name: str, value: Any) -> str | None:
 def _as_report_mode(name: str, value: Any) -> str:
     text = _as_str(name, value).lower()
     if text not in REPORT_MODES:
-        raise ConfigError(f"{name}: {value!r} must be {' or '.join(REPORT_MODES)}")
+        raise ConfigError(f"{name}: {value!r} must be {', '.join(REPORT_MODES[:-1])} or {REPORT_MODES[-1]}")
     return text
 
 
-REPORT_MODES = ("sync", "async")
+REPORT_MODES = ("sync", "async", "auto")
 
 
 def _as_identifier(name: str, value: Any) -> str:
@@ -373,8 +375,9 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(
         "report_mode",
         _as_report_mode,
-        "sync (report pages, the default) or async (one report task per window: never cut to 20,000 "
-        "ads; reach or frequency beside an audience breakdown stays on pages, as tasks refuse them).",
+        "sync (report pages, the default), async (a report task per window) or auto (pages, and tasks "
+        "for a stream whose windows take 4 pages or more). Reach beside an audience breakdown stays on "
+        "pages: tasks refuse it.",
         "MODE",
     ),
     SettingSpec(

@@ -110,7 +110,7 @@ async def test_a_refused_connection_says_refused() -> None:
         (["--table-format", "delta"], "table_format delta is for the filesystem destination"),
         (["--start-date", "2099-01-01"], "start_date 2099-01-01 is in the future"),
         (["--report-mode", "async", "--exclude-deleted"], "report_mode async cannot leave deleted objects"),
-        (["--report-mode", "pages"], "report_mode: 'pages' must be sync or async"),
+        (["--report-mode", "pages"], "report_mode: 'pages' must be sync, async or auto"),
     ],
 )
 def test_settings_that_would_do_nothing_are_refused_before_any_request(

@@ -9,6 +9,7 @@ import orjson
 import pytest
 from emulator_support import error, get, ok
 
+from conftest import ASGI_ROOT
 from tiktok_ads_mart.emulator import FAULT_KINDS, Emulator, RunningEmulator
 from tiktok_ads_mart.emulator.faults import FaultInjector
 
@@ -103,12 +104,12 @@ async def test_auth_and_portal_are_never_faulted(
         secret=emulator_app.secret,
     )
     ok(listed)
-    page = await asgi_client.get(
-        "/portal/auth",
+    page = await asgi_client.get(  # the client's base is the API root: an absolute path would go under it
+        f"{ASGI_ROOT}/portal/auth",
         params={"app_id": emulator_app.app_id, "redirect_uri": "http://localhost/cb", "state": "s"},
     )
     assert page.status_code == 200
-    assert (await asgi_client.get("/_emulator/stats")).status_code == 200
+    assert (await asgi_client.get(f"{ASGI_ROOT}/_emulator/stats")).status_code == 200
     error(
         await get(
             asgi_client, "ad/get/", emulator_app.access_token, advertiser_id=emulator_app.advertiser_ids[0]

@@ -231,6 +231,8 @@ async def test_async_task_create_check_download(
         "dimensions": ["ad_id", "stat_time_day"],
         "metrics": ["spend", "clicks", "ctr"],
         **WINDOW,
+        "output_format": "CSV_DOWNLOAD",  # CSV_STRING answers with the CSV itself (doc 1740302808815618)
+        "enable_report_title_translation": False,  # raw names, as the sync report's keys
     }
     if file_name:
         body["file_name"] = file_name
@@ -241,7 +243,7 @@ async def test_async_task_create_check_download(
     statuses = [ok(await get(asgi_client, "report/task/check/", token, **query))["status"] for _ in range(4)]
     assert statuses == ["QUEUING", "PROCESSING", "SUCCESS", "SUCCESS"]
     info = ok(await get(asgi_client, "report/task/download/", token, **query))
-    assert info["output_format"] == "CSV_STRING"
+    assert info["output_format"] == "CSV_DOWNLOAD"
     assert info["file_name"] == (file_name or f"report_{task_id}.csv")
     response = await asgi_client.get(info["download_url"])
     assert response.status_code == 200

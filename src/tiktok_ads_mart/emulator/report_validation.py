@@ -97,15 +97,11 @@ class ReportRequest:
     filters: Filters = None
     order_field: str | None = None
     order_type: str | None = None
-    max_filter_ids: int = MAX_FILTER_IDS
-    asynchronous: bool | None = None  # None: a task when the id cap is a task's (how World.report marks it)
+    asynchronous: bool = False  # a task's request: no span limit, no UV metric beside an audience dimension
 
     @property
-    def is_task(self) -> bool:
-        """An asynchronous task's request: no span limit, no UV metric beside an audience dimension."""
-        if self.asynchronous is not None:
-            return self.asynchronous
-        return self.max_filter_ids == MAX_TASK_FILTER_IDS
+    def max_filter_ids(self) -> int:
+        return MAX_TASK_FILTER_IDS if self.asynchronous else MAX_FILTER_IDS
 
 
 @dataclass(frozen=True)
@@ -144,7 +140,7 @@ def validate(request: ReportRequest) -> Query:
     dims = _check_dimension_roles(_check_dimension_names(request.dimensions), level, request.data_level)
     _check_report_shape(report_type, dims, request.query_lifetime)
     metrics = _check_metrics(request, report_type, level, dims.time)
-    if request.is_task:
+    if request.asynchronous:
         _check_task_metrics(dims, metrics)
     first_day, last_day = _check_dates(request, dims.time)
     include_deleted = (
@@ -290,7 +286,7 @@ def _check_dates(request: ReportRequest, time_dim: str | None) -> tuple[date | N
     if last_day < first_day:
         raise ReportParamError("end_date: must not be earlier than start_date")
     span = (last_day - first_day).days + 1
-    if not request.is_task and span > MAX_DAYS[time_dim]:
+    if not request.asynchronous and span > MAX_DAYS[time_dim]:
         if time_dim is None:
             raise ReportParamError("max time span is 365 days when no time dimension is used")
         limit = MAX_DAYS[time_dim]

@@ -33,8 +33,6 @@ from tiktok_ads_mart.emulator.ids import (
     to_epoch,
 )
 from tiktok_ads_mart.emulator.report_validation import (
-    MAX_FILTER_IDS,
-    MAX_TASK_FILTER_IDS,
     ReportParamError,
     ReportRequest,
     validate,
@@ -191,7 +189,7 @@ class World:
             filters=filters,
             order_field=order_field,
             order_type=order_type,
-            max_filter_ids=MAX_FILTER_IDS if synchronous else MAX_TASK_FILTER_IDS,
+            asynchronous=not synchronous,
         )
         query = validate(request)
         key = (advertiser_id, query, self._now_epoch, synchronous)

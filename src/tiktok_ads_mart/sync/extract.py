@@ -85,7 +85,8 @@ class Extractor:
         stats: the run's counters, shared with the display.
         concurrency: requests in flight at once (cover rate x latency to keep the limiter busy).
         max_buffered_pages: converted pages waiting for dlt at most, bounding memory.
-        report_tasks: read every report window as one asynchronous task (``--report-mode async``).
+        report_mode: ``sync``, ``async`` or ``auto``: when report windows are read as tasks (see
+            :meth:`_read_window`).
         convert_threads: threads that parse and convert pages (``asyncio.to_thread`` on the loop). Each
             holds a page's body, its parsed strings and its typed table at once; on two cores three keep
             up with the requests, and six only add their pages to the peak memory (about 4 MB each).
@@ -101,10 +102,11 @@ class Extractor:
         concurrency: int = 16,
         max_buffered_pages: int = 32,
         convert_threads: int = 3,
-        report_tasks: bool = False,
+        report_mode: str = "sync",
     ) -> None:
         self.stats = stats
-        self.report_tasks = report_tasks
+        self.report_mode = report_mode
+        self._many_pages: set[tuple[str, str]] = set()  # (stream, advertiser) worth a task per window (auto)
         self.contexts: dict[str, AdvertiserContext] = {}
         self._client_factory = client_factory
         self._concurrency = concurrency
@@ -172,16 +174,7 @@ class Extractor:
             return
         latest: list[str] = []
         try:
-            if self.report_tasks and isinstance(job.spec, ReportSpec) and task_can_read(job.spec):
-                await self._read_as_task(job, out)
-            elif job.advertiser_id in self._past_cap and isinstance(job.spec, ReportSpec):
-                await self._read_in_batches(job, out, latest)
-            else:
-                try:
-                    await self._read_pages(job, out, latest)
-                except _CutOff:
-                    self._past_cap.add(job.advertiser_id)
-                    await self._read_in_batches(job, out, latest)
+            await self._read_window(job, out, latest)
             out.put(WindowDone(job, max(latest) if latest else None))
         except (AuthExpired, Unreachable, DailyQuotaUsedUp) as exc:  # no later request can do better
             self.stats.fatal = self.stats.fatal or exc
@@ -207,22 +200,54 @@ class Extractor:
             self.stats.fail(name, job.advertiser_id, exc)
             out.put(WindowFailed(job, exc))
 
-    async def _read_pages(self, job: Job, out: queue.SimpleQueue[Any], latest: list[str]) -> None:
+    async def _read_window(self, job: Job, out: queue.SimpleQueue[Any], latest: list[str]) -> None:
+        """Pages, a report task, or id batches: whichever gives the window whole for the fewest requests.
+
+        A report task is used when asked for (``async``), when the advertiser is past TikTok's 20,000-ad
+        cut-off (a task is not cut, and costs less than listing the ads and batching), and in ``auto``
+        once a window of the stream took :data:`TASK_WORTHWHILE_PAGES` pages or more. A report a task
+        refuses (reach beside an audience breakdown) stays on pages, in batches past the cut-off.
+        """
+        spec = job.spec
+        if not isinstance(spec, ReportSpec):
+            await self._read_pages(job, out, latest)
+            return
+        key = (spec.name, job.advertiser_id)
+        past_cap = job.advertiser_id in self._past_cap
+        if task_can_read(spec) and (self.report_mode == "async" or past_cap or key in self._many_pages):
+            await self._read_as_task(job, out)
+        elif past_cap:
+            await self._read_in_batches(job, out, latest)
+        else:
+            try:
+                pages = await self._read_pages(job, out, latest)
+            except _CutOff:
+                if job.advertiser_id not in self._past_cap:
+                    self._past_cap.add(job.advertiser_id)
+                    log.warning(
+                        "advertiser %s has more than 20,000 ads, more than a report page covers: its "
+                        "reports are read as report tasks, or in id batches where a task cannot serve them",
+                        job.advertiser_id,
+                    )
+                await self._read_window(job, out, latest)
+                return
+            if self.report_mode == "auto" and pages >= TASK_WORTHWHILE_PAGES:
+                self._many_pages.add(key)
+
+    async def _read_pages(self, job: Job, out: queue.SimpleQueue[Any], latest: list[str]) -> int:
         total = await self._fetch_and_emit(job, 1, out, latest)
         if total > 1:
             await _all_or_none(self._fetch_and_emit(job, page, out, latest) for page in range(2, total + 1))
+        return total
 
     async def _read_in_batches(self, job: Job, out: queue.SimpleQueue[Any], latest: list[str]) -> None:
         """The window again, one id batch at a time, each under TikTok's 20,000-ad cap (see ``batches``)."""
-        if isinstance(job.spec, ReportSpec) and job.spec.level == "advertiser":
-            if not task_can_read(job.spec):
-                raise TikTokAdsMartError(
-                    f"{job.spec.name}: the account has more than 20,000 ads, so TikTok's report pages leave "
-                    "some out, and a report task does not take reach or frequency beside an audience "
-                    "breakdown: no request gives these rows whole"
-                )
-            await self._read_as_task(job, out)  # one sum over every ad: batches cannot give it
-            return
+        if isinstance(job.spec, ReportSpec) and job.spec.level == "advertiser":  # one sum over every ad
+            raise TikTokAdsMartError(
+                f"{job.spec.name}: the account has more than 20,000 ads, so TikTok's report pages leave "
+                "some out, and a report task does not take reach or frequency beside an audience "
+                "breakdown: no request gives these rows whole"
+            )
         batches = await self._batches_of(job.advertiser_id)
         log.debug("%s for %s: %d id batches", job.spec.name, job.advertiser_id, len(batches))
         await _all_or_none(
@@ -265,8 +290,8 @@ class Extractor:
         async for data in self.client.paginate(AD_LIST_PATH, params, concurrency=4):
             for ad in data.get("list") or []:
                 triples.append((str(ad["campaign_id"]), str(ad["adgroup_id"]), str(ad["ad_id"])))
-        log.warning(
-            "advertiser %s has %d ads, more than a report reads at once: its reports are read in batches",
+        log.info(
+            "advertiser %s has %d ads: its reports that a task cannot serve are read in id batches",
             advertiser_id,
             len(triples),
         )
@@ -339,6 +364,11 @@ class Extractor:
         if isinstance(spec, ReportSpec):
             return report_table(spec, rows, self.contexts[job.advertiser_id]) if rows else None
         return entity_table(spec, rows, job.advertiser_id) if rows else None
+
+
+TASK_WORTHWHILE_PAGES = 4
+"""A window of this many report pages costs more requests than a report task (create, a check or two,
+download), so in ``auto`` the stream's later windows for that advertiser are read as tasks."""
 
 
 class _CutOff(Exception):

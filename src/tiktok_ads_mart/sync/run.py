@@ -301,7 +301,7 @@ class SyncRun:
             self.stats,
             concurrency=settings.concurrency,
             max_buffered_pages=2 * settings.concurrency,
-            report_tasks=settings.report_mode == "async",
+            report_mode=settings.report_mode,
         )
         self.result = SyncResult(destination=settings.destination, dataset_name=settings.dataset_name)
         self.pipeline: Any = None
