@@ -238,6 +238,23 @@ def scenario_big_account() -> dict[str, Any]:
     return run
 
 
+def scenario_report_modes() -> dict[str, Any]:
+    """The same reports (ten days of ad-level hourly rows, a report page a window or ten) read as pages
+    (sync), as report tasks (async) and as pages then tasks (auto), on one world."""
+    out: dict[str, Any] = {}
+    with emulator(*world_args(2, 20, 5, 5, 40), "--qps", "0", "--qpm", "0") as emu:
+        for mode in ("sync", "async", "auto"):
+            run, workdir = run_sync(
+                emu, *UNTHROTTLED, "--report-mode", mode,
+                "--streams", "ad_report_hourly,campaign_report_daily",
+                "--start-date", "2026-06-21", "--end-date", "2026-06-30",
+            )  # fmt: skip
+            rows = sum(count_rows(workdir, t) for t in ("ad_report_hourly", "campaign_report_daily"))
+            run.update(rows=rows, rows_per_s=round(rows / run["seconds"]))
+            out[mode] = run
+    return out
+
+
 def render(results: dict[str, Any]) -> str:
     m = results["machine"]
     lines = [
@@ -283,6 +300,11 @@ def render(results: dict[str, Any]) -> str:
             f"{g['seconds']} s ({g['rows_per_s']:,} rows/s), {g['requests']} requests against a minimum of "
             f"{g['minimum_requests']}, peak RSS {g['peak_rss_mb']} MB |"
         )
+    for mode, r in results.get("report_modes", {}).items():
+        lines.append(
+            f"| 6. ad hourly + campaign daily, 10 days, --report-mode {mode} | {r['rows']:,} rows in {r['seconds']} s "
+            f"({r['rows_per_s']:,} rows/s), {r['requests']} requests, peak RSS {r['peak_rss_mb']} MB |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -290,10 +312,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--only", nargs="*", help="throughput, basic_tier, scale, incremental, big_account")
+    parser.add_argument(
+        "--only", nargs="*", help="throughput, basic_tier, scale, incremental, big_account, report_modes"
+    )
     parser.add_argument("--scales", nargs="*", help="subset of 10k, 100k, 1M")
     args = parser.parse_args(argv)
-    chosen = set(args.only or ["throughput", "basic_tier", "scale", "incremental", "big_account"])
+    chosen = set(
+        args.only or ["throughput", "basic_tier", "scale", "incremental", "big_account", "report_modes"]
+    )
     results: dict[str, Any] = {
         "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": machine(),
@@ -304,6 +330,7 @@ def main(argv: list[str] | None = None) -> None:
         ("scale", lambda: scenario_scale(args.scales)),
         ("incremental", scenario_incremental),
         ("big_account", scenario_big_account),
+        ("report_modes", scenario_report_modes),
     ]
     for name, step in steps:
         if name in chosen:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ STREAMS = ",".join(
 
 
 def _sync(running: Any, tmp_path: Path, name: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """A sync of ``STREAMS`` from the first of the month (later ``--streams``/``--start-date`` win)."""
     env = cli_env(tmp_path / "home", TIKTOK_ACCESS_TOKEN=running.access_token)
     argv = [sys.executable, "-m", "tiktok_ads_mart", "sync", "--api-base", running.base_url, "--qps", "0",
             "--qpm", "0", "--now", running.emulator.now.isoformat(), "--duckdb-path", str(tmp_path / f"{name}.duckdb"),
@@ -46,3 +48,22 @@ def test_async_mode_loads_what_sync_mode_loads(serve: Any, tmp_path: Path) -> No
     expected = snapshot(tmp_path / "sync.duckdb")
     assert all(expected[name] for name in STREAMS.split(","))  # something to compare in every table
     assert snapshot(tmp_path / "async.duckdb") == expected
+
+
+def test_auto_mode_reads_a_streams_later_windows_as_tasks_once_one_took_many_pages(
+    serve: Any, tmp_path: Path
+) -> None:
+    running = serve(advertisers=1, campaigns_per_advertiser=10, adgroups_per_campaign=5, ads_per_adgroup=12)
+    start = (running.emulator.now.date() - timedelta(days=3)).isoformat()
+    args = ("--streams", "ad_report_hourly", "--start-date", start)
+    synced = _sync(running, tmp_path, "sync", *args)
+    assert synced.returncode == 0, synced.stderr[-2000:]
+    pages = running.emulator.stats()["requests"]["report/integrated/get/"]
+    running.emulator.reset_stats()
+    auto = _sync(running, tmp_path, "auto", *args, "--report-mode", "auto")
+    assert auto.returncode == 0, auto.stderr[-2000:]
+    requests = running.emulator.stats()["requests"]
+    # one window (a day of hourly rows) measured the stream on pages; the other three were tasks
+    assert requests["report/task/create/"] == 3
+    assert requests["report/integrated/get/"] >= 4 and sum(requests.values()) < pages
+    assert snapshot(tmp_path / "auto.duckdb") == snapshot(tmp_path / "sync.duckdb")

@@ -21,7 +21,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Generic, Literal, Protocol, TypeVar, overload, runtime_checkable
+from typing import Any, BinaryIO, Generic, Literal, Protocol, TypeVar, overload, runtime_checkable
 
 import httpx
 import orjson
@@ -377,21 +377,25 @@ class TikTokClient:
         async for data in iterate_pages(fetch, concurrency=concurrency):
             yield data
 
-    async def download(self, url: str) -> bytes:
-        """A file TikTok links to (an asynchronous report's): fetched without the access token, which goes
-        only to the API host; the link itself is the credential. Transport failures are retried as any
-        request's are."""
+    async def download(self, url: str, into: BinaryIO) -> None:
+        """A file TikTok links to (an asynchronous report's), written to ``into`` as it arrives, so a big
+        report never sits in memory whole. Fetched without the access token, which goes only to the API
+        host: the link itself is the credential. Transport failures are retried as any request's are."""
         attempt = 0
         while True:
             attempt += 1
+            into.seek(0)
+            into.truncate()
             try:
-                status, content, _ = await self._exchange(self._http.build_request("GET", url))
+                async with self._http.stream("GET", url) as response:
+                    if response.status_code == 200:
+                        async for chunk in response.aiter_bytes():
+                            into.write(chunk)
+                        into.seek(0)
+                        return
+                    failure = TransportError(f"a report download answered HTTP {response.status_code}")
             except httpx.HTTPError as exc:
                 failure = TransportError(f"{network_failure(exc, httpx.URL(url).host)} on a report download")
-            else:
-                if status == 200:
-                    return content
-                failure = TransportError(f"a report download answered HTTP {status}")
             if attempt >= self.retry.max_attempts:
                 raise failure
             await asyncio.sleep(self.retry.delay(attempt))

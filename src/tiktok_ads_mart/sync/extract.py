@@ -16,8 +16,9 @@ import asyncio
 import contextlib
 import logging
 import queue
+import tempfile
 import threading
-from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -53,7 +54,7 @@ from tiktok_ads_mart.sync.arrow import (
 from tiktok_ads_mart.sync.batches import Batch, plan_batches
 from tiktok_ads_mart.sync.plan import Job
 from tiktok_ads_mart.sync.stats import RunStats
-from tiktok_ads_mart.sync.tasks import read_task_table, task_can_read
+from tiktok_ads_mart.sync.tasks import csv_batches, read_task_csv, task_can_read
 
 log = logging.getLogger("tiktok_ads_mart.sync")
 
@@ -106,7 +107,7 @@ class Extractor:
     ) -> None:
         self.stats = stats
         self.report_mode = report_mode
-        self._many_pages: set[tuple[str, str]] = set()  # (stream, advertiser) worth a task per window (auto)
+        self._first_pages: dict[tuple[str, str], asyncio.Future[int]] = {}  # (stream, advertiser): page count
         self.contexts: dict[str, AdvertiserContext] = {}
         self._client_factory = client_factory
         self._concurrency = concurrency
@@ -205,40 +206,61 @@ class Extractor:
 
         A report task is used when asked for (``async``), when the advertiser is past TikTok's 20,000-ad
         cut-off (a task is not cut, and costs less than listing the ads and batching), and in ``auto``
-        once a window of the stream took :data:`TASK_WORTHWHILE_PAGES` pages or more. A report a task
-        refuses (reach beside an audience breakdown) stays on pages, in batches past the cut-off.
+        for the windows of a stream whose first window's page 1 said it has
+        :data:`TASK_WORTHWHILE_PAGES` pages or more. A report a task refuses (reach beside an audience
+        breakdown) stays on pages, in batches past the cut-off.
         """
         spec = job.spec
         if not isinstance(spec, ReportSpec):
             await self._read_pages(job, out, latest)
             return
-        key = (spec.name, job.advertiser_id)
         past_cap = job.advertiser_id in self._past_cap
-        if task_can_read(spec) and (self.report_mode == "async" or past_cap or key in self._many_pages):
+        if task_can_read(spec) and (self.report_mode == "async" or past_cap):
             await self._read_as_task(job, out)
-        elif past_cap:
+            return
+        if past_cap:
             await self._read_in_batches(job, out, latest)
-        else:
-            try:
-                pages = await self._read_pages(job, out, latest)
-            except _CutOff:
-                if job.advertiser_id not in self._past_cap:
-                    self._past_cap.add(job.advertiser_id)
-                    log.warning(
-                        "advertiser %s has more than 20,000 ads, more than a report page covers: its "
-                        "reports are read as report tasks, or in id batches where a task cannot serve them",
-                        job.advertiser_id,
-                    )
-                await self._read_window(job, out, latest)
+            return
+        first_page: asyncio.Future[int] | None = None
+        if self.report_mode == "auto" and task_can_read(spec):
+            key = (spec.name, job.advertiser_id)
+            measured = self._first_pages.get(key)
+            if measured is None:  # this window measures the stream: the others wait for its page 1
+                first_page = self._first_pages[key] = asyncio.get_running_loop().create_future()
+            elif await asyncio.shield(measured) >= TASK_WORTHWHILE_PAGES:
+                await self._read_as_task(job, out)
                 return
-            if self.report_mode == "auto" and pages >= TASK_WORTHWHILE_PAGES:
-                self._many_pages.add(key)
+        try:
+            await self._read_pages(job, out, latest, first_page)
+        except _CutOff:
+            if job.advertiser_id not in self._past_cap:
+                self._past_cap.add(job.advertiser_id)
+                log.warning(
+                    "advertiser %s has more than 20,000 ads, more than a report page covers: its "
+                    "reports are read as report tasks, or in id batches where a task cannot serve them",
+                    job.advertiser_id,
+                )
+            await self._read_window(job, out, latest)
 
-    async def _read_pages(self, job: Job, out: queue.SimpleQueue[Any], latest: list[str]) -> int:
-        total = await self._fetch_and_emit(job, 1, out, latest)
+    async def _read_pages(
+        self,
+        job: Job,
+        out: queue.SimpleQueue[Any],
+        latest: list[str],
+        first_page: asyncio.Future[int] | None = None,
+    ) -> None:
+        """Every page of the window; ``first_page`` learns the page count as soon as page 1 tells it
+        (0 if page 1 failed)."""
+        try:
+            total = await self._fetch_and_emit(job, 1, out, latest)
+        except BaseException:
+            if first_page is not None and not first_page.done():
+                first_page.set_result(0)
+            raise
+        if first_page is not None and not first_page.done():
+            first_page.set_result(total)
         if total > 1:
             await _all_or_none(self._fetch_and_emit(job, page, out, latest) for page in range(2, total + 1))
-        return total
 
     async def _read_in_batches(self, job: Job, out: queue.SimpleQueue[Any], latest: list[str]) -> None:
         """The window again, one id batch at a time, each under TikTok's 20,000-ad cap (see ``batches``)."""
@@ -258,19 +280,18 @@ class Extractor:
         )
 
     async def _read_as_task(self, job: Job, out: queue.SimpleQueue[Any]) -> None:
-        """One report window as an asynchronous task, queued in page-sized slices (the buffer's unit)."""
+        """One report window as an asynchronous task; its CSV is converted and queued a block at a time."""
         assert isinstance(job.spec, ReportSpec)
         spec, ctx = job.spec, self.contexts[job.advertiser_id]
-        columns = await read_task_table(self.client, job.params)
-        table = await asyncio.to_thread(report_table_from_columns, spec, columns, ctx)
-        del columns
-        entry = self.stats.entry(spec.name, job.advertiser_id)
-        entry.pages += 1
-        for start in range(0, table.num_rows, spec.page_size):
-            await self._buffer.acquire()
-            piece = table.slice(start, spec.page_size)
-            entry.rows += piece.num_rows
-            out.put(piece)
+        with tempfile.TemporaryFile(prefix="tiktok-report-") as file:  # private, and gone on close
+            await read_task_csv(self.client, job.params, file)
+            blocks = csv_batches(file, [*spec.dimensions, *spec.metrics])
+            entry = self.stats.entry(spec.name, job.advertiser_id)
+            entry.pages += 1
+            while (table := await asyncio.to_thread(_next_table, blocks, spec, ctx)) is not None:
+                await self._buffer.acquire()
+                entry.rows += table.num_rows
+                out.put(table)
 
     def _batches_of(self, advertiser_id: str) -> asyncio.Future[list[Batch]]:
         """The advertiser's id batches, listed once however many windows ask at the same time."""
@@ -364,6 +385,12 @@ class Extractor:
         if isinstance(spec, ReportSpec):
             return report_table(spec, rows, self.contexts[job.advertiser_id]) if rows else None
         return entity_table(spec, rows, job.advertiser_id) if rows else None
+
+
+def _next_table(blocks: Iterator[pa.Table], spec: ReportSpec, ctx: AdvertiserContext) -> pa.Table | None:
+    """The next CSV block as a typed report table (in a worker thread: parsing and casts), or None."""
+    block = next(blocks, None)
+    return None if block is None else report_table_from_columns(spec, block, ctx)
 
 
 TASK_WORTHWHILE_PAGES = 4

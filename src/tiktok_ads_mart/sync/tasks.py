@@ -14,7 +14,8 @@ import asyncio
 import csv
 import io
 import time
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -55,9 +56,9 @@ TASK_CREATE_LIMITS = RateLimits(qps=2, qpm=60)
 1740029171730433), on top of the app's global one."""
 
 
-async def read_task_table(client: TikTokClient, params: dict[str, Any]) -> pa.Table:
-    """The report ``params`` describe, as an asynchronous task: a table of string columns named as the
-    request's dimensions and metrics, ready for the same typed conversion as a report page."""
+async def read_task_csv(client: TikTokClient, params: dict[str, Any], into: BinaryIO) -> None:
+    """The report ``params`` describe, run as an asynchronous task: its CSV file written to ``into``
+    (a temporary file), to be read with :func:`csv_batches`."""
     body = {key: value for key, value in params.items() if key not in ("page", "page_size", "filtering")}
     # a task takes id filters only (doc 1740302766489602); it reports deleted objects' rows anyway
     kept = [f for f in params.get("filtering", []) if f.get("field_name") in TASK_FILTER_FIELDS]
@@ -79,22 +80,30 @@ async def read_task_table(client: TikTokClient, params: dict[str, Any]) -> pa.Ta
     if status != "SUCCESS":
         raise TikTokAdsMartError(f"report task {task_id} ended {printable(status)}")
     link = await client.get(TASK_DOWNLOAD_PATH, where)
-    content = await client.download(str(link["download_url"]))
-    columns = [*params["dimensions"], *params["metrics"]]
-    return await asyncio.to_thread(table_from_csv, content, columns)
+    await client.download(str(link["download_url"]), into)
 
 
-def table_from_csv(content: bytes, columns: list[str]) -> pa.Table:
-    """The task's CSV as string columns, parsed by pyarrow (C++). A column the request asked for and the
-    file lacks is an error (a translated title, a renamed metric), never a column of nulls."""
-    if not content.strip():
-        return pa.table({name: pa.array([], pa.string()) for name in columns})
-    header = next(csv.reader(io.StringIO(content.split(b"\n", 1)[0].decode("utf-8-sig"))))
+CSV_BLOCK_BYTES = 1 << 18
+"""The CSV is parsed a block at a time, about a report page's worth of rows (the extractor's queue counts
+tables, so bigger blocks would hold more memory), and a big task (a week of a 30,000-ad account) is
+converted and queued in pieces instead of held as one table."""
+
+
+def csv_batches(file: BinaryIO, columns: list[str]) -> Iterator[pa.Table]:
+    """The task's CSV as tables of string columns named as the request's dimensions and metrics, parsed
+    by pyarrow (C++) a block at a time. A column the request asked for and the file lacks is an error (a
+    translated title, a renamed metric), never a column of nulls."""
+    first_line = file.readline()
+    file.seek(0)
+    if not first_line.strip():
+        return
+    header = next(csv.reader(io.StringIO(first_line.decode("utf-8-sig"))))
     missing = [name for name in columns if name not in header]
     if missing:
         raise TikTokAdsMartError(f"report task file lacks the columns {', '.join(map(printable, missing))}")
-    return pacsv.read_csv(
-        pa.BufferReader(content.removeprefix(b"\xef\xbb\xbf")),
+    reader = pacsv.open_csv(  # Arrow's CSV reader skips a UTF-8 byte order mark itself
+        pa.PythonFile(file, mode="r"),
+        read_options=pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES, use_threads=False),
         convert_options=pacsv.ConvertOptions(
             column_types=dict.fromkeys(header, pa.string()),
             include_columns=columns,
@@ -102,6 +111,8 @@ def table_from_csv(content: bytes, columns: list[str]) -> pa.Table:
             quoted_strings_can_be_null=False,
         ),
     )
+    for batch in reader:
+        yield pa.Table.from_batches([batch])
 
 
-__all__ = ["TASK_CREATE_LIMITS", "read_task_table", "table_from_csv", "task_can_read"]
+__all__ = ["TASK_CREATE_LIMITS", "csv_batches", "read_task_csv", "task_can_read"]
