@@ -220,10 +220,11 @@ def execute(data: AccountData, query: Query, now: int, *, ad_cap: int | None = N
         arrays = {n: np.zeros((len(data.adv.ads), 0), dtype=np.int64) for n in bases}
         time_labels = []
     ads_cut = 0
-    if query.filters or ad_cap is not None:
-        keep_ads = _ad_mask(data, query.filters)
-        if ad_cap is not None:
-            keep_ads, ads_cut = _newest_ads(data, keep_ads, now, ad_cap, query.include_deleted)
+    keep_ads = _ad_mask(data, query.filters) if query.filters else None
+    if ad_cap is not None and len(data.adv.ads) > ad_cap:  # only an account that big can be cut
+        scope = keep_ads if keep_ads is not None else np.ones(len(data.adv.ads), dtype=bool)
+        keep_ads, ads_cut = _newest_ads(data, scope, now, ad_cap, query.include_deleted)
+    if keep_ads is not None:
         mask = keep_ads[:, None]
         arrays = {n: v * mask for n, v in arrays.items()}
     if query.breakdown is not None:
