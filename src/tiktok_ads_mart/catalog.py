@@ -99,6 +99,13 @@ RESULT_METRICS: tuple[str, ...] = (
     "result", "cost_per_result", "result_rate",
     "real_time_result", "real_time_cost_per_result", "real_time_result_rate",
 )  # fmt: skip
+VALUE_METRICS: tuple[str, ...] = (
+    "complete_payment", "cost_per_complete_payment", "value_per_complete_payment", "complete_payment_roas",
+    "total_complete_payment_rate", "onsite_shopping", "cost_per_onsite_shopping",
+    "total_onsite_shopping_value", "onsite_shopping_roas",
+)  # fmt: skip
+"""What ad spend earns, asked for by users of every peer: purchases (website: complete payment; TikTok
+Shop: on-site shopping), their value, cost per purchase and return on ad spend."""
 SECONDARY_GOAL_METRICS: tuple[str, ...] = (
     "secondary_goal_result", "cost_per_secondary_goal_result", "secondary_goal_result_rate",
 )  # fmt: skip
@@ -134,9 +141,9 @@ NOT_AUDIENCE_METRICS: frozenset[str] = frozenset(
 
 
 def default_metrics(level: Level, grain: Grain, report_type: ReportType) -> tuple[str, ...]:
-    """Airbyte's sets plus the conversion and result families; ``currency`` always, first."""
+    """Airbyte's sets plus the conversion, result and value families; ``currency`` always, first."""
     names: list[str] = ["currency", *LEVEL_ATTRIBUTES[level], *AIRBYTE_COMMON_METRICS]
-    names += [*CONVERSION_METRICS, *RESULT_METRICS]
+    names += [*CONVERSION_METRICS, *RESULT_METRICS, *VALUE_METRICS]
     if level in ("adgroup", "ad") or report_type == "BASIC":
         names += SECONDARY_GOAL_METRICS
     if level == "advertiser" and grain == "daily" and report_type == "BASIC":
@@ -324,6 +331,7 @@ BUILTIN_STREAMS: dict[str, StreamSpec] = {spec.name: spec for spec in _ALL_SPECS
 
 __all__ = [
     "ADVERTISER_DAILY_EXTRA",
+    "VALUE_METRICS",
     "AUDIENCE_DIMENSIONS",
     "BASIC_DIMENSIONS",
     "BREAKDOWNS",
