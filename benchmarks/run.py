@@ -192,6 +192,8 @@ def scenario_scale(only: list[str] | None) -> dict[str, Any]:
             run, workdir = run_sync(
                 emu,
                 *UNTHROTTLED,
+                "--report-mode",
+                "sync",  # pages: a backfill this long would otherwise read as auto
                 "--streams",
                 "ad_report_hourly",
                 "--start-date",

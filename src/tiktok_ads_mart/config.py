@@ -106,8 +106,9 @@ class SyncSettings:
     concurrency: int = 16
     give_up_after: int = 60  # seconds without any answer from TikTok before the run stops
     # sync: report pages (tasks only where pages would be cut); async: a report task per window; auto:
-    # sync, and a stream's later windows as tasks once one of its windows took 4 pages or more
-    report_mode: str = "sync"
+    # sync, and a stream's later windows as tasks once one of its windows took 4 pages or more; None (not
+    # set): sync, and auto for a backfill over 31 days
+    report_mode: str | None = None
     now: datetime | None = None  # the clock, for replays and tests; default the real UTC time
     custom_reports: tuple[ReportSpec, ...] = ()
     config_file: Path | None = field(default=None, compare=False)
@@ -376,9 +377,9 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(
         "report_mode",
         _as_report_mode,
-        "sync (report pages, the default), async (a report task per window) or auto (pages, and tasks "
-        "for a stream whose windows take 4 pages or more). Reach beside an audience breakdown stays on "
-        "pages: tasks refuse it.",
+        "sync (report pages), async (a report task per window) or auto (pages, and tasks for a stream "
+        "whose windows take 4 pages or more). Default: sync, and auto for a backfill over 31 days. "
+        "Reach beside an audience breakdown stays on pages: tasks refuse it.",
         "MODE",
     ),
     SettingSpec(
@@ -566,7 +567,7 @@ def validate_settings(settings: SyncSettings) -> None:
         raise ConfigError(
             f"start_date {settings.start_date} is in the future: TikTok has no numbers for it yet"
         )
-    if settings.report_mode == "async" and not settings.include_deleted:
+    if settings.report_mode == "async" and not settings.include_deleted:  # auto keeps them on pages
         raise ConfigError(
             "report_mode async cannot leave deleted objects out: TikTok's report tasks take no status "
             "filter (doc 1740302766489602); use report_mode sync with exclude_deleted"

@@ -105,3 +105,18 @@ def test_entity_filters() -> None:
     assert "modified_after" not in job.params["filtering"]
     job = plan_entity(campaigns, "1", None, _plan(include_deleted=False))
     assert "filtering" not in job.params
+
+
+def test_a_backfill_longer_than_a_month_reads_like_auto() -> None:
+    from datetime import date
+
+    from tiktok_ads_mart.config import SyncSettings
+    from tiktok_ads_mart.sync.run import effective_report_mode
+
+    month = SyncSettings(start_date=date(2026, 10, 1), end_date=date(2026, 10, 31))
+    assert effective_report_mode(month) == "sync"
+    assert effective_report_mode(replace(month, end_date=date(2026, 11, 1))) == "auto"
+    assert effective_report_mode(replace(month, start_date=None, end_date=None)) == "sync"
+    assert effective_report_mode(replace(month, report_mode="async", start_date=None)) == "async"
+    long = replace(month, end_date=date(2026, 11, 1))
+    assert effective_report_mode(replace(long, report_mode="sync")) == "sync"  # asked for by name

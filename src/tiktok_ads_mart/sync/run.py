@@ -101,6 +101,21 @@ class SyncResult:
         return 1 if self.failures or self.fatal is not None else 0
 
 
+LONG_BACKFILL_DAYS = 31
+
+
+def effective_report_mode(settings: SyncSettings) -> str:
+    """Without a mode set, a backfill longer than a month reads as ``auto``: its many windows are where
+    report tasks save the most requests (and a daily quota), and a one-off run can afford their wait.
+    Everything else reads as ``sync``."""
+    if settings.report_mode is not None:
+        return settings.report_mode
+    if settings.start_date is None:
+        return "sync"
+    end = settings.end_date or settings.clock().date()
+    return "auto" if (end - settings.start_date).days + 1 > LONG_BACKFILL_DAYS else "sync"
+
+
 def _token_source(settings: SyncSettings) -> TokenCredential:
     """``TIKTOK_ACCESS_TOKEN``, else the stored profile, bound to the host that issued it."""
     from tiktok_ads_mart.auth import resolve_token_source
@@ -301,7 +316,7 @@ class SyncRun:
             self.stats,
             concurrency=settings.concurrency,
             max_buffered_pages=2 * settings.concurrency,
-            report_mode=settings.report_mode,
+            report_mode=effective_report_mode(settings),
         )
         self.result = SyncResult(destination=settings.destination, dataset_name=settings.dataset_name)
         self.pipeline: Any = None
