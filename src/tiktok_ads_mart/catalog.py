@@ -331,7 +331,6 @@ BUILTIN_STREAMS: dict[str, StreamSpec] = {spec.name: spec for spec in _ALL_SPECS
 
 __all__ = [
     "ADVERTISER_DAILY_EXTRA",
-    "VALUE_METRICS",
     "AUDIENCE_DIMENSIONS",
     "BASIC_DIMENSIONS",
     "BREAKDOWNS",
@@ -348,6 +347,7 @@ __all__ = [
     "REPORT_TYPES",
     "STATUS_FILTER_FIELD",
     "TIME_DIMENSION",
+    "VALUE_METRICS",
     "EntitySpec",
     "Grain",
     "Level",
