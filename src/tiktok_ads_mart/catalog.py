@@ -58,6 +58,8 @@ BREAKDOWNS: dict[str, tuple[str, ...]] = {
     "gender_age": ("gender", "age"),
     "platform": ("platform",),
     "province": ("province_id",),
+    "placement": ("placement",),
+    "language": ("language",),
 }
 """Breakdown name (the ``_by_<name>`` suffix) to the dimensions it adds."""
 
@@ -305,7 +307,7 @@ def _audience_reports() -> list[ReportSpec]:
     specs = [
         ReportSpec(f"{level}_audience_report_daily_by_{by}", "AUDIENCE", level, "daily", BREAKDOWNS[by])
         for level in LEVELS
-        for by in ("gender_age", "country", "platform")
+        for by in ("gender_age", "country", "platform", "placement", "language")
     ]
     specs.append(
         ReportSpec("ad_audience_report_daily_by_province", "AUDIENCE", "ad", "daily", ("province_id",))

@@ -244,6 +244,13 @@ AD_DEFAULTS: dict[str, Any] = {
 GENDERS = ("MALE", "FEMALE", "NONE")
 AGES = ("AGE_13_17", "AGE_18_24", "AGE_25_34", "AGE_35_44", "AGE_45_54", "AGE_55_100")
 PLATFORMS = ("ANDROID", "IPHONE", "IPAD", "PC")
+PLACEMENTS = ("PLACEMENT_TIKTOK", "PLACEMENT_PANGLE", "PLACEMENT_GLOBAL_APP_BUNDLE")
+"""Where an ad was shown; the names TikTok's ad groups use for ``placements``."""
+MARKET_LANGUAGES: dict[str, str] = {
+    "US": "en", "CA": "en", "GB": "en", "IE": "en", "AU": "en", "NZ": "en", "SG": "en", "MX": "es",
+    "AR": "es", "CL": "es", "DE": "de", "AT": "de", "CH": "de", "FR": "fr", "NL": "nl", "JP": "ja",
+    "KR": "ko", "TW": "zh", "BR": "pt", "PT": "pt", "IN": "hi", "AE": "ar",
+}  # fmt: skip
 _GENDER_AGE_WEIGHTS = np.outer([0.46, 0.5, 0.04], [0.05, 0.3, 0.32, 0.18, 0.1, 0.05]).ravel()
 MINOR_PER_USD: dict[str, float] = {
     "USD": 1,
@@ -261,6 +268,11 @@ def bucket_labels(profile: AdvertiserProfile, family: str) -> list[str]:
     """The audience buckets of a breakdown family for an advertiser (gender_age as "GENDER|AGE")."""
     if family == "platform":
         return list(PLATFORMS)
+    if family == "placement":
+        return list(PLACEMENTS)
+    if family == "language":  # the advertiser's own language first, then its markets' (ISO 639-1 codes)
+        languages = [profile.language, *(MARKET_LANGUAGES.get(m, "en") for m in profile.markets)]
+        return list(dict.fromkeys(languages))
     if family == "country_code":
         return list(profile.markets)
     if family == "province_id":
@@ -274,6 +286,8 @@ def bucket_weights(rng: np.random.Generator, family: str, count: int, buckets: i
         weights = _GENDER_AGE_WEIGHTS
     elif family == "platform":
         weights = np.array([0.55, 0.38, 0.04, 0.03])
+    elif family == "placement":
+        weights = np.array([0.86, 0.1, 0.04])
     else:
         weights = 1.0 / (np.arange(buckets) + 1.0) ** 1.3
     noisy = weights[None, :] * rng.uniform(0.6, 1.4, (count, len(weights)))

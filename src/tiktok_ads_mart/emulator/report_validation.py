@@ -33,9 +33,11 @@ BREAKDOWN_FAMILY: dict[str, str] = {
     "country_code": "country_code",
     "platform": "platform",
     "province_id": "province_id",
+    "placement": "placement",
+    "language": "language",
 }
 UNSERVED_DIMENSIONS = frozenset({
-    "ac", "language", "placement", "interest_category", "interest_category_v2", "dma_id",
+    "ac", "interest_category", "interest_category_v2", "dma_id",
     "device_brand_id", "contextual_tag", "ad_type", "custom_event_type", "event_source_id", "page_id",
     "component_name", "room_id", "post_id", "image_id", "video_material_id", "minis_id", "search_terms",
     "search_keyword", "match_type", "skan_postback_sequence", "ad_id_v2",
