@@ -40,7 +40,7 @@ def test_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.duckdb_path == Path("tiktok_ads.duckdb")
     assert settings.rate_limits == (10, 600)
     assert settings.start_date is None and settings.end_date is None
-    assert len(settings.selected_streams()) == 32
+    assert len(settings.selected_streams()) == 40
 
 
 def test_lists_dates_tiers_and_booleans_parse(tmp_path: Path) -> None:
