@@ -212,3 +212,14 @@ def pg_dsn() -> str:
             pytest.fail("TIKTOK_ADS_MART_TEST_PG_DSN is not set on CI")
         pytest.skip("no PostgreSQL server (set TIKTOK_ADS_MART_TEST_PG_DSN or run `make test`)")
     return dsn
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Everything collection imported (dlt, DuckDB, pyarrow, TikTok's SDK: some hundred thousand objects)
+    lives as long as the session: move it out of the garbage collector's reach, as the CLI does at exit.
+    Otherwise each full collection walks all of it, a pause that lands inside the timing tests' bursts
+    (in-process client and emulator share one event loop) and only when the whole suite was collected."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
