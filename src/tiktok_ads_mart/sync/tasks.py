@@ -38,7 +38,7 @@ UV_METRICS = frozenset({
     "real_time_result_rate", "real_time_cost_per_result", "result", "result_rate", "cost_per_result",
     "reach", "live_play_count",
 })  # fmt: skip
-AUDIENCE_DIMENSIONS = frozenset({
+UV_REFUSING_DIMENSIONS = frozenset({  # doc 1740302766489602's list; catalog.AUDIENCE_DIMENSIONS is wider
     "gender", "age", "country_code", "ac", "language", "platform", "interest_category", "placement",
     "contextual_tag",
 })  # fmt: skip
@@ -48,7 +48,7 @@ audience dimensions is not supported in asynchronous reports", doc 1740302766489
 
 def task_can_read(spec: ReportSpec) -> bool:
     """Whether TikTok serves this report as a task at all (see :data:`UV_METRICS`)."""
-    return not (AUDIENCE_DIMENSIONS & set(spec.dimensions) and UV_METRICS & set(spec.metrics))
+    return not (UV_REFUSING_DIMENSIONS & set(spec.dimensions) and UV_METRICS & set(spec.metrics))
 
 
 TASK_CREATE_LIMITS = RateLimits(qps=2, qpm=60)
