@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from tiktok_ads_mart.api import DEFAULT_RATE_LIMITS, TIERS, RateLimiter, RateLimits, RetryPolicy, limiter_for
@@ -56,6 +58,41 @@ def test_unlimited_never_waits() -> None:
     clock = FakeClock()
     limiter = RateLimiter(RateLimits(0, 0), clock=clock)
     assert {limiter.reserve() for _ in range(1000)} == {100.0}
+
+
+def test_a_first_throttle_without_limits_learns_the_budget_tiktok_accepted() -> None:
+    """30 requests sent in a second, TikTok's window holds 10: half the rate seen (15) would still be over."""
+    clock = FakeClock()
+    limiter = RateLimiter(RateLimits(0, 0), clock=clock)
+    starts = []
+    for i in range(30):
+        clock.now = 100.0 + i / 30
+        starts.append(asyncio.run(limiter.acquire()))
+    # answers come back out of order: the first refusal before most of the accepted answers
+    limiter.on_success(starts[3])
+    limiter.on_throttled()
+    for start in starts[:3] + starts[4:10]:
+        limiter.on_success(start)
+    for _ in starts[11:]:
+        limiter.on_throttled()  # the rest of the burst: one signal
+    assert limiter.signals == 1
+    paused_until = limiter.reserve()
+    assert paused_until > clock.now  # nothing starts during the pause
+    clock.now = paused_until
+    limiter.try_start()
+    assert limiter.limits.qps == 8  # 80% of the 10 TikTok accepted in the busiest second
+    later = [limiter.reserve() for _ in range(20)]
+    assert max_in_window(later, 1.0) <= 8
+
+
+def test_a_throttle_with_nothing_accepted_falls_back_to_the_lowest_tier() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(RateLimits(0, 0), clock=clock)
+    asyncio.run(limiter.acquire())
+    limiter.on_throttled()
+    clock.now += 2.0
+    limiter.reserve()
+    assert limiter.limits.qps == DEFAULT_RATE_LIMITS.qps
 
 
 def test_a_late_start_pushes_the_next_ones_back() -> None:

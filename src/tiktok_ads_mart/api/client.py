@@ -420,6 +420,7 @@ class TikTokClient:
         while True:
             attempt += 1
             token = await source.access_token() if source is not None else None
+            started = await self.limiter.acquire()
             try:
                 envelope = await self._send(method, path, params, body, token, decode)
             except AuthExpired as exc:
@@ -456,7 +457,7 @@ class TikTokClient:
                 await asyncio.sleep(delay)
                 continue
             self._silent_since = None
-            self.limiter.on_success()
+            self.limiter.on_success(started)
             return envelope
 
     def _raise_if_gone(self, exc: TransportError) -> None:
@@ -506,10 +507,9 @@ class TikTokClient:
         token: Secret | None,
         decode: Decoder[Any] | None = None,
     ) -> Envelope:
-        """One HTTP exchange, through the limiter; network failures become ``TransportError`` here."""
+        """One HTTP exchange (its turn already taken from the limiter); network failures become ``TransportError``."""
         url = join_url(self.base_url, path)
         headers = {"Access-Token": token.reveal()} if token is not None else {}
-        await self.limiter.acquire()
         self.stats.requests += 1
         if method == "GET":
             request = self._http.build_request("GET", url, params=encode_query(params), headers=headers)

@@ -20,19 +20,26 @@ for a window and halve the rate (multiplicative decrease); successes raise it ag
 (additive increase) until the configured rate is back.
 
 With no limit configured (``--qps 0 --qpm 0``) a 40100 still slows the run: TikTok has a limit, so the
-limiter takes half the rate it has just seen as its QPS, pauses a window, and from then on behaves as
-if that limit had been configured.
+limiter pauses a window and learns the limit from it. TikTok admitted the requests it answered, so no
+second of their arrivals held more than the app's budget, and the run was saturating that budget (it
+was refused): the busiest second of accepted starts measures it. A share of it (``_LEARNED_SHARE``)
+becomes the QPS once the burst's answers are in (at the end of the pause), and from then on the limiter
+behaves as if that limit had been configured. The rate merely sent is no guide: the burst a 40100 lands
+in can be far over the limit.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+
+log = logging.getLogger("tiktok_ads_mart.api")
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,10 @@ _MAX_EXTRA_MARGIN = 0.25
 _MARGIN_HALF_LIFE = 30.0
 #: Two throttle signals this close together mean the budget is not ours alone: slow down.
 _REPEAT_PERIOD = 10.0
+#: With no limit configured: the share of the budget a first 40100 measured that becomes the QPS, and
+#: how long accepted starts are remembered for that measurement.
+_LEARNED_SHARE = 0.8
+_ACCEPTED_MEMORY = 5.0
 
 
 class RateLimiter:
@@ -100,8 +111,10 @@ class RateLimiter:
         self.throttled = 0
         #: Throttle signals (a burst of 40100s within one window counts once).
         self.signals = 0
-        #: Starts in the last second while unlimited: what a first 40100 says the app's limit is under.
-        self._unlimited_starts: deque[float] = deque()
+        #: While unlimited: start times of the requests TikTok accepted lately (in answer order).
+        self._accepted_starts: deque[float] = deque()
+        #: A first 40100 without a configured limit: paused while the burst's answers come in.
+        self._learning = False
 
     def _windows(self, limits: RateLimits) -> None:
         self.limits = limits
@@ -135,6 +148,10 @@ class RateLimiter:
         """Book the earliest allowed start time and return it (a ``clock()`` value)."""
         with self._lock:
             now = self._clock()
+            self._settle_learning(now)
+            if self._learning:
+                # nothing is booked until the limit is known: wake at the pause's end and ask ``try_start``
+                return max(now, self._paused_until)
             if self.limits.unlimited:
                 return now
             start = max(now, self._paused_until, self._earliest(now, self._second, self._minute))
@@ -163,6 +180,7 @@ class RateLimiter:
         """
         with self._lock:
             now = self._clock()
+            self._settle_learning(now)
             if self.limits.unlimited:
                 return 0.0
             ready = max(self._paused_until, self._earliest(now, self._sent_second, self._sent_minute))
@@ -172,23 +190,21 @@ class RateLimiter:
             self._sent_minute.append(now)
             return 0.0
 
-    async def acquire(self) -> None:
-        """Wait for this task's turn to start a request, then record the start."""
+    async def acquire(self) -> float:
+        """Wait for this task's turn to start a request, record the start and return it.
+
+        The caller hands the start back with the answer (``on_success``/``on_throttled``): with no
+        limit configured, that is how a first 40100 learns the app's limit.
+        """
         if self.limits.unlimited:
-            with self._lock:
-                if self.limits.unlimited:
-                    now = self._clock()
-                    self._unlimited_starts.append(now)
-                    while self._unlimited_starts[0] < now - _QPS_WINDOW:
-                        self._unlimited_starts.popleft()
-                    return
+            return self._clock()
         delay = self.reserve() - self._clock()
         while True:
             if delay > 0:
                 await asyncio.sleep(delay)
             delay = self.try_start()
             if delay <= 0:
-                return
+                return self._clock()
 
     def on_throttled(self) -> None:
         """TikTok said 40100: widen the margin; if it keeps saying so, pause a window and halve the rate.
@@ -198,8 +214,10 @@ class RateLimiter:
         with self._lock:
             self.throttled += 1
             now = self._clock()
+            if self._learning:
+                return  # the rest of the burst the first refusal came in
             if self.limits.unlimited:
-                self._learn_limit(now)
+                self._start_learning(now)
                 return
             since_last = now - self._last_signal
             if since_last < _QPS_WINDOW + self._margin(now):
@@ -213,23 +231,61 @@ class RateLimiter:
                 self._paused_until = max(self._paused_until, now + _QPS_WINDOW + self._margin(now))
             self._last_signal = now
 
-    def _learn_limit(self, now: float) -> None:
-        """The first 40100 without a configured limit: half the rate just seen becomes the QPS."""
-        seen = len(self._unlimited_starts)
-        self._windows(RateLimits(qps=max(1, seen // 2), qpm=0, margin=self.limits.margin))
-        self._unlimited_starts.clear()
+    def _start_learning(self, now: float) -> None:
+        """The first 40100 without a configured limit: pause a window while the burst's answers come in."""
+        self._learning = True
+        # a placeholder so that requests queue behind the pause; never booked against (see ``reserve``)
+        self._windows(RateLimits(qps=1, qpm=0, margin=self.limits.margin))
         self.signals += 1
         self._extra_margin = _MARGIN_STEP
         self._paused_until = now + _QPS_WINDOW + self._margin(now)
         self._last_signal = now
 
-    def on_success(self) -> None:
+    def _settle_learning(self, now: float) -> None:
+        """At the end of the pause, the busiest second of accepted starts sets the QPS.
+
+        TikTok admitted those requests, so no second of their arrivals held more than the app's budget,
+        and the run was saturating it (it was refused): the busiest second measures the budget. Answers
+        come back out of order, hence waiting for the pause's end rather than counting at the refusal.
+        """
+        if not self._learning or now < self._paused_until:
+            return
+        budget = _busiest_window(sorted(self._accepted_starts), _QPS_WINDOW)
+        # nothing accepted (someone else used the budget up): the lowest tier's QPS, then AIMD as usual
+        qps = math.floor(budget * _LEARNED_SHARE) if budget else DEFAULT_RATE_LIMITS.qps
+        self._windows(RateLimits(qps=max(1, qps), qpm=0, margin=self.limits.margin))
+        log.warning(
+            "TikTok throttled a run with no rate limit set: going on at %d requests/s (see --qps)",
+            max(1, qps),
+        )
+        self._accepted_starts.clear()
+        self._learning = False
+
+    def on_success(self, started: float | None = None) -> None:
         """An answer that was not a 40100: creep back towards the configured rate."""
+        if started is not None and (self.limits.unlimited or self._learning):
+            with self._lock:
+                self._accepted_starts.append(started)
+                if not self._learning:
+                    oldest = self._clock() - _ACCEPTED_MEMORY
+                    while self._accepted_starts and self._accepted_starts[0] < oldest:
+                        self._accepted_starts.popleft()
+            return
         if self._factor >= 1.0:
             return
         with self._lock:
             step = 1.0 / max(10, self.limits.qps * 5)
             self._factor = min(1.0, self._factor + step)
+
+
+def _busiest_window(starts: list[float], window: float) -> int:
+    """The most of the sorted ``starts`` that fall in any one ``window`` (two pointers, one pass)."""
+    most = first = 0
+    for last, start in enumerate(starts):
+        while start - starts[first] >= window:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
 
 
 def _window_end(starts: deque[float], allowed: int, window: float) -> float:
