@@ -24,7 +24,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from tiktok_ads_mart.emulator import consent, entities, report_endpoints
+from tiktok_ads_mart.emulator import consent, creatives, entities, gmv_max, report_endpoints, smart_plus
 from tiktok_ads_mart.emulator.faults import (
     ENVELOPE_FAULTS,
     HTTP_FAULTS,
@@ -77,6 +77,9 @@ ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute("report/task/check/", "GET", report_endpoints.task_check),
     ApiRoute("report/task/download/", "GET", report_endpoints.task_download),
     ApiRoute("report/task/cancel/", "POST", report_endpoints.task_cancel),
+    *(ApiRoute(path, method, handler) for path, method, handler in smart_plus.ENDPOINTS),
+    *(ApiRoute(path, method, handler) for path, method, handler in gmv_max.ENDPOINTS),
+    *(ApiRoute(path, method, handler) for path, method, handler in creatives.ENDPOINTS),
 )
 ROUTES_BY_PATH = {route.path: route for route in ROUTES}
 
