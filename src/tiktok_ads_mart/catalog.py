@@ -14,18 +14,20 @@ Report naming: ``<level>_report_<grain>[_by_<breakdown>]`` for BASIC reports and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
 Level = Literal["advertiser", "campaign", "adgroup", "ad"]
 Grain = Literal["daily", "hourly", "lifetime"]
-ReportType = Literal["BASIC", "AUDIENCE"]
+ReportType = Literal["BASIC", "AUDIENCE", "GMV_MAX"]
 
 LEVELS: tuple[Level, ...] = ("advertiser", "campaign", "adgroup", "ad")
 GRAINS: tuple[Grain, ...] = ("daily", "hourly", "lifetime")
 REPORT_TYPES: tuple[ReportType, ...] = ("BASIC", "AUDIENCE")
+"""What ``report/integrated/get/`` takes (custom reports choose one); GMV Max has its own endpoint."""
 
 DATA_LEVEL: dict[Level, str] = {
     "advertiser": "AUCTION_ADVERTISER",
@@ -193,6 +195,21 @@ def metric_kind(name: str) -> Literal["string", "count", "decimal"]:
 
 
 @dataclass(frozen=True)
+class Lookup:
+    """Where a lookup stream's ids come from, and how TikTok takes them.
+
+    Assets (videos, images) are not listed by TikTok: they are asked for by id, and the ids are what
+    another stream's rows carry (an ad's ``video_id`` and ``image_ids``). An asset does not change once
+    uploaded, so only ids not loaded before are requested.
+    """
+
+    source: str  # the stream whose rows carry the ids
+    fields: tuple[str, ...]  # fields of those rows holding an id or a list of ids
+    param: str  # the request parameter that takes the ids
+    batch: int  # the most ids TikTok takes in one request
+
+
+@dataclass(frozen=True)
 class EntitySpec:
     """An object listing: one table of TikTok objects, merged on advertiser_id + the object's id."""
 
@@ -203,9 +220,13 @@ class EntitySpec:
     per_advertiser: bool = True
     status_all: str | None = None  # the `primary_status` value that includes deleted objects
     deleted_suffix: str | None = "_DELETE"  # secondary_status ending that marks deleted (incl. cascades)
-    modified_after: bool = False  # server-side incremental (only /ad/get/ has it)
     timestamp_fields: tuple[str, ...] = ("create_time", "modify_time")
     decimal_fields: tuple[str, ...] = ()
+    list_key: str = "list"  # where the answer's ``data`` holds the rows
+    params: tuple[tuple[str, Any], ...] = ()  # sent with every request (``filtering`` is merged)
+    fan_out: tuple[str, tuple[str, ...]] | None = None  # a parameter TikTok takes one value of per call
+    columns: tuple[str, ...] = ()  # the fields kept (besides the keys); empty: every field TikTok sends
+    lookup: Lookup | None = None  # asked for by id, not listed (see Lookup)
 
     @property
     def primary_key(self) -> tuple[str, ...]:
@@ -223,10 +244,19 @@ class ReportSpec:
     breakdown: tuple[str, ...] = ()
     metrics: tuple[str, ...] = ()
     custom: bool = False
+    id_field: str | None = None  # the row's id dimension when not the level's own (``ad_id_v2``)
+    endpoint: str = REPORT_PATH
+    per_store: bool = False  # asked once per TikTok Shop store of the advertiser (``store_ids``)
+    filtering: tuple[tuple[str, Any], ...] = ()  # sent with every request of the stream
 
     @property
     def path(self) -> str:
-        return REPORT_PATH
+        return self.endpoint
+
+    @property
+    def integrated(self) -> bool:
+        """Read from ``report/integrated/get/`` (or as its report task), not a report of its own kind."""
+        return self.endpoint == REPORT_PATH
 
     @property
     def definition(self) -> dict[str, Any]:
@@ -245,7 +275,7 @@ class ReportSpec:
 
     @property
     def id_dimension(self) -> str:
-        return ID_DIMENSION[self.level]
+        return self.id_field or ID_DIMENSION[self.level]
 
     @property
     def time_dimension(self) -> str | None:
@@ -269,6 +299,34 @@ class ReportSpec:
 
 StreamSpec = EntitySpec | ReportSpec
 
+CREATIVE_STREAMS: tuple[EntitySpec, ...] = (
+    EntitySpec(
+        "videos", "file/video/ad/info/", "video_id", deleted_suffix=None,
+        lookup=Lookup("ads", ("video_id",), "video_ids", 60),
+        columns=(
+            "file_name", "duration", "size", "width", "height", "format", "bit_rate", "preview_url",
+            "preview_url_expire_time", "video_cover_url", "material_id", "signature", "create_time",
+            "modify_time",
+        ),
+        decimal_fields=("duration",),
+    ),
+    EntitySpec(
+        "images", "file/image/ad/info/", "image_id", deleted_suffix=None,
+        lookup=Lookup("ads", ("image_ids",), "image_ids", 100),
+        columns=(
+            "file_name", "size", "width", "height", "format", "image_url", "material_id", "signature",
+            "displayable", "create_time", "modify_time",
+        ),
+    ),
+    EntitySpec(
+        "identities", "identity/get/", "identity_id", page_size=100, deleted_suffix=None,
+        list_key="identity_list", timestamp_fields=(),
+        fan_out=("identity_type", ("CUSTOMIZED_USER", "AUTH_CODE", "TT_USER", "BC_AUTH_TT")),
+    ),
+    EntitySpec("pixels", "pixel/list/", "pixel_id", page_size=20, deleted_suffix=None, list_key="pixels"),
+)  # fmt: skip
+"""What the ads are made of and who runs them: assets by id (see Lookup), identities and pixels listed."""
+
 ENTITY_STREAMS: tuple[EntitySpec, ...] = (
     EntitySpec(
         "advertisers", "advertiser/info/", "advertiser_id", per_advertiser=False, deleted_suffix=None,
@@ -289,6 +347,7 @@ ENTITY_STREAMS: tuple[EntitySpec, ...] = (
         "custom_audiences", "dmp/custom_audience/list/", "audience_id", page_size=AUDIENCE_PAGE_SIZE,
         deleted_suffix=None, timestamp_fields=("create_time", "expired_time"),
     ),
+    *CREATIVE_STREAMS,
 )  # fmt: skip
 
 
@@ -316,10 +375,7 @@ def _audience_reports() -> list[ReportSpec]:
 
 
 def _with_default_metrics(spec: ReportSpec) -> ReportSpec:
-    metrics = spec.metrics or default_metrics(spec.level, spec.grain, spec.report_type)
-    return ReportSpec(
-        spec.name, spec.report_type, spec.level, spec.grain, spec.breakdown, metrics, spec.custom
-    )
+    return replace(spec, metrics=spec.metrics or default_metrics(spec.level, spec.grain, spec.report_type))
 
 
 REPORT_STREAMS: tuple[ReportSpec, ...] = tuple(
@@ -329,6 +385,42 @@ REPORT_STREAMS: tuple[ReportSpec, ...] = tuple(
 _ALL_SPECS: tuple[StreamSpec, ...] = (*ENTITY_STREAMS, *REPORT_STREAMS)
 BUILTIN_STREAMS: dict[str, StreamSpec] = {spec.name: spec for spec in _ALL_SPECS}
 """Every built-in stream by name, entities first; the default selection is all of them."""
+
+
+STORE_STREAM = "gmv_max_stores"
+"""Where a per-store report (``ReportSpec.per_store``) finds the advertiser's TikTok Shop stores."""
+
+SOURCE_FIELDS: dict[str, tuple[str, ...]] = {
+    "ads": ("video_id", "image_ids"),
+    STORE_STREAM: ("store_id", "is_gmv_max_available"),
+}
+"""The fields other streams take from a source stream's rows (all a run keeps of them for that)."""
+
+
+def id_source(spec: StreamSpec) -> str | None:
+    """The stream whose rows name what ``spec`` asks for: a lookup's source, a per-store report's stores."""
+    if isinstance(spec, EntitySpec) and spec.lookup is not None:
+        return spec.lookup.source
+    if isinstance(spec, ReportSpec) and spec.per_store:
+        return STORE_STREAM
+    return None
+
+
+def ids_in(rows: Iterable[Mapping[str, Any]], fields: tuple[str, ...]) -> list[str]:
+    """The distinct ids that ``fields`` of ``rows`` hold (an id, or a list of ids), in first-seen order."""
+    found: dict[str, None] = {}
+    for row in rows:
+        for name in fields:
+            value = row.get(name)
+            for one in value if isinstance(value, list | tuple) else (value,):
+                if one not in (None, ""):
+                    found[str(one)] = None
+    return list(found)
+
+
+def store_runs_gmv_max(store: Mapping[str, Any]) -> bool:
+    """A store the GMV Max report can be asked about (TikTok marks the others unavailable)."""
+    return store.get("is_gmv_max_available") is not False
 
 
 __all__ = [
@@ -347,17 +439,23 @@ __all__ = [
     "REPORT_PATH",
     "REPORT_STREAMS",
     "REPORT_TYPES",
+    "SOURCE_FIELDS",
     "STATUS_FILTER_FIELD",
+    "STORE_STREAM",
     "TIME_DIMENSION",
     "VALUE_METRICS",
     "EntitySpec",
     "Grain",
     "Level",
+    "Lookup",
     "ReportSpec",
     "ReportType",
     "StreamSpec",
     "attribute_metrics",
     "default_metrics",
+    "id_source",
+    "ids_in",
     "metric_catalog",
     "metric_kind",
+    "store_runs_gmv_max",
 ]

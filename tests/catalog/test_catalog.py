@@ -48,6 +48,10 @@ def test_the_required_reports_exist_with_consistent_names() -> None:
         "ad_groups",
         "ads",
         "custom_audiences",
+        "videos",
+        "images",
+        "identities",
+        "pixels",
     ]
 
 
@@ -82,7 +86,8 @@ def test_entity_keys_and_page_sizes() -> None:
     assert specs["custom_audiences"].page_size == 100
     assert specs["campaigns"].page_size == 1000
     # ads are re-listed in full: a parent's rename or deletion changes ad rows without their modify_time
-    assert not any(spec.modified_after for spec in ENTITY_STREAMS)
+    assert "modified_after" not in str(specs["ads"].params)
+    assert specs["pixels"].page_size == 20  # pixel/list/ takes 1-20
     assert specs["campaigns"].primary_key == ("advertiser_id", "campaign_id")
     assert specs["advertisers"].primary_key == ("advertiser_id",)
 

@@ -96,15 +96,28 @@ def test_advertiser_level_has_no_status_filter_and_exclude_deleted_drops_it() ->
 def test_entity_filters() -> None:
     campaigns = BUILTIN_STREAMS["campaigns"]
     assert isinstance(campaigns, EntitySpec)
-    ads = replace(campaigns, name="listed_by_change", path="ad/get/", modified_after=True)
-    job = plan_entity(campaigns, "1", None, _plan())
+    [job] = plan_entity(campaigns, "1", (), _plan())
     assert job.params == {"advertiser_id": "1", "filtering": {"primary_status": "STATUS_ALL"}}
-    job = plan_entity(ads, "1", "2026-11-01 10:00:00", _plan())
-    assert job.params["filtering"]["modified_after"] == "2026-11-01 09:00:00"
-    job = plan_entity(ads, "1", "2025-01-01 10:00:00", _plan())  # older than TikTok allows: full listing
-    assert "modified_after" not in job.params["filtering"]
-    job = plan_entity(campaigns, "1", None, _plan(include_deleted=False))
+    [job] = plan_entity(campaigns, "1", (), _plan(include_deleted=False))
     assert "filtering" not in job.params
+    fixed = replace(campaigns, params=(("filtering", {"objective_type": "SALES"}), ("fields", ["a"])))
+    [job] = plan_entity(fixed, "1", (), _plan())
+    assert job.params == {
+        "advertiser_id": "1",
+        "fields": ["a"],
+        "filtering": {"objective_type": "SALES", "primary_status": "STATUS_ALL"},
+    }
+
+
+def test_a_parameter_taken_one_value_a_call_fans_out_and_a_lookup_knows_its_ids() -> None:
+    identities = BUILTIN_STREAMS["identities"]
+    assert isinstance(identities, EntitySpec) and identities.fan_out is not None
+    jobs = plan_entity(identities, "1", (), _plan())
+    assert [job.params["identity_type"] for job in jobs] == list(identities.fan_out[1])
+    videos = BUILTIN_STREAMS["videos"]
+    assert isinstance(videos, EntitySpec)
+    [job] = plan_entity(videos, "1", ["v1", "v2"], _plan())
+    assert job.known == {"v1", "v2"}
 
 
 def test_a_backfill_longer_than_a_month_reads_like_auto() -> None:

@@ -372,6 +372,8 @@ def entity_table(spec: EntitySpec, rows: Iterable[Mapping[str, Any]], advertiser
     # keys first, then the rest by name: pages arrive in any order and may leave fields out, and dlt
     # makes a table's columns in the order it first sees them, so two identical syncs must agree
     fields = {name for record in records for name in record}
+    if spec.columns:  # what the table is for, not the whole object TikTok sends
+        fields &= {*spec.columns, "is_deleted"}
     names = dict.fromkeys([*spec.primary_key, *sorted(fields - set(spec.primary_key))])
     columns: dict[str, pa.Array] = {}
     for name in names:

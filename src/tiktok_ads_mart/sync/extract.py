@@ -18,19 +18,26 @@ import logging
 import queue
 import tempfile
 import threading
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from tiktok_ads_mart.api import TikTokClient
 from tiktok_ads_mart.api.paging import total_pages
 from tiktok_ads_mart.catalog import (
+    BUILTIN_STREAMS,
+    SOURCE_FIELDS,
+    STORE_STREAM,
     EntitySpec,
+    Lookup,
     ReportSpec,
+    StreamSpec,
+    id_source,
+    ids_in,
+    store_runs_gmv_max,
 )
 from tiktok_ads_mart.errors import (
     ApiError,
@@ -66,7 +73,7 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class WindowDone:
     job: Job
-    max_modified: str | None = None
+    ids: tuple[str, ...] = ()  # a lookup's ids TikTok answered, remembered so they are not asked again
 
 
 @dataclass(frozen=True)
@@ -122,6 +129,10 @@ class Extractor:
         self._failed_streams: set[tuple[str, str]] = set()  # (stream, advertiser) likewise
         self._past_cap: set[str] = set()  # advertisers whose reports came back cut to 20,000 ads
         self._batches: dict[str, asyncio.Future[list[Batch]]] = {}  # their ids, batched under the cap
+        #: Streams of this run: a lookup takes its ids from its source stream's rows when it runs too.
+        self.selected: frozenset[str] = frozenset()
+        self._taps: dict[tuple[str, str], _Tap] = {}  # (source stream, advertiser): the rows' ids
+        self._sources: set[str] = set()  # the streams whose ids other streams of the run take
 
     async def _open(self) -> TikTokClient:
         self._slots = asyncio.Semaphore(self._concurrency)
@@ -171,12 +182,14 @@ class Extractor:
     async def _run_job(self, job: Job, out: queue.SimpleQueue[Any]) -> None:
         name = job.spec.name
         if skipped := self._skip(job):
+            self._tapped(job, skipped)
             out.put(WindowFailed(job, skipped))
             return
-        latest: list[str] = []
+        answered: list[str] = []
         try:
-            await self._read_window(job, out, latest)
-            out.put(WindowDone(job, max(latest) if latest else None))
+            await self._read_window(job, out, answered)
+            self._tapped(job, None)
+            out.put(WindowDone(job, tuple(answered)))
         except (AuthExpired, Unreachable, DailyQuotaUsedUp) as exc:  # no later request can do better
             self.stats.fatal = self.stats.fatal or exc
             self.stats.fail(name, job.advertiser_id, exc)
@@ -200,8 +213,12 @@ class Extractor:
             log.exception("unexpected failure in %s for advertiser %s", name, job.advertiser_id)
             self.stats.fail(name, job.advertiser_id, exc)
             out.put(WindowFailed(job, exc))
+        finally:
+            self._tapped(
+                job, TikTokAdsMartError(f"{name} could not be read for advertiser {job.advertiser_id}")
+            )
 
-    async def _read_window(self, job: Job, out: queue.SimpleQueue[Any], latest: list[str]) -> None:
+    async def _read_window(self, job: Job, out: queue.SimpleQueue[Any], answered: list[str]) -> None:
         """Pages, a report task, or id batches: whichever gives the window whole for the fewest requests.
 
         A report task is used when asked for (``async``), when the advertiser is past TikTok's 20,000-ad
@@ -211,15 +228,21 @@ class Extractor:
         breakdown) stays on pages, in batches past the cut-off.
         """
         spec = job.spec
+        if isinstance(spec, EntitySpec) and spec.lookup is not None:
+            await self._look_up(job, spec, spec.lookup, out, answered)
+            return
         if not isinstance(spec, ReportSpec):
-            await self._read_pages(job, out, latest)
+            await self._read_pages(job, out)
+            return
+        if spec.per_store:
+            await self._read_per_store(job, out)
             return
         past_cap = job.advertiser_id in self._past_cap
         if task_can_read(spec) and (self.report_mode == "async" or past_cap):
             await self._read_as_task(job, out)
             return
         if past_cap:
-            await self._read_in_batches(job, out, latest)
+            await self._read_in_batches(job, out)
             return
         first_page: asyncio.Future[int] | None = None
         if self.report_mode == "auto" and task_can_read(spec):
@@ -231,7 +254,7 @@ class Extractor:
                 await self._read_as_task(job, out)
                 return
         try:
-            await self._read_pages(job, out, latest, first_page)
+            await self._read_pages(job, out, first_page)
         except _CutOff:
             if job.advertiser_id not in self._past_cap:
                 self._past_cap.add(job.advertiser_id)
@@ -240,19 +263,18 @@ class Extractor:
                     "reports are read as report tasks, or in id batches where a task cannot serve them",
                     job.advertiser_id,
                 )
-            await self._read_window(job, out, latest)
+            await self._read_window(job, out, answered)
 
     async def _read_pages(
         self,
         job: Job,
         out: queue.SimpleQueue[Any],
-        latest: list[str],
         first_page: asyncio.Future[int] | None = None,
     ) -> None:
         """Every page of the window; ``first_page`` learns the page count as soon as page 1 tells it
         (0 if page 1 failed)."""
         try:
-            total = await self._fetch_and_emit(job, 1, out, latest)
+            total = await self._fetch_and_emit(job, 1, out)
         except BaseException:
             if first_page is not None and not first_page.done():
                 first_page.set_result(0)
@@ -260,9 +282,9 @@ class Extractor:
         if first_page is not None and not first_page.done():
             first_page.set_result(total)
         if total > 1:
-            await _all_or_none(self._fetch_and_emit(job, page, out, latest) for page in range(2, total + 1))
+            await _all_or_none(self._fetch_and_emit(job, page, out) for page in range(2, total + 1))
 
-    async def _read_in_batches(self, job: Job, out: queue.SimpleQueue[Any], latest: list[str]) -> None:
+    async def _read_in_batches(self, job: Job, out: queue.SimpleQueue[Any]) -> None:
         """The window again, one id batch at a time, each under TikTok's 20,000-ad cap (see ``batches``)."""
         if isinstance(job.spec, ReportSpec) and job.spec.level == "advertiser":  # one sum over every ad
             raise TikTokAdsMartError(
@@ -274,7 +296,7 @@ class Extractor:
         log.debug("%s for %s: %d id batches", job.spec.name, job.advertiser_id, len(batches))
         await _all_or_none(
             self._read_pages(
-                Job(job.spec, job.advertiser_id, batch.filtered(job.params), job.window, batch), out, latest
+                Job(job.spec, job.advertiser_id, batch.filtered(job.params), job.window, batch), out
             )
             for batch in batches
         )
@@ -292,6 +314,108 @@ class Extractor:
                 await self._buffer.acquire()
                 entry.rows += table.num_rows
                 out.put(table)
+
+    # -- ids taken from another stream's rows: lookups (videos, images) and per-store reports (GMV Max)
+
+    def select(self, specs: Iterable[StreamSpec]) -> None:
+        """The run's streams: a source stream that runs too hands its ids over instead of being listed twice."""
+        specs = list(specs)
+        self.selected = frozenset(spec.name for spec in specs)
+        self._sources = {source for spec in specs if (source := id_source(spec)) is not None}
+
+    def _tap(self, job: Job, data: Mapping[str, Any]) -> None:
+        """Keep the id fields of a source stream's page for the streams that take their ids from it."""
+        spec = job.spec
+        if spec.name in self._sources and isinstance(spec, EntitySpec):
+            fields = SOURCE_FIELDS[spec.name]
+            rows = data.get(spec.list_key) or []
+            self._tap_for(spec.name, job.advertiser_id).rows.extend(
+                {name: row.get(name) for name in fields} for row in rows
+            )
+
+    def _tapped(self, job: Job, error: TikTokAdsMartError | None) -> None:
+        """The source stream's listing of the advertiser ended: its ids are complete, or lost with ``error``."""
+        if job.spec.name in self._sources:
+            tap = self._tap_for(job.spec.name, job.advertiser_id)
+            if not tap.done.done():
+                tap.done.set_result(error or tap.rows)
+
+    def _tap_for(self, source: str, advertiser_id: str) -> _Tap:
+        key = (source, advertiser_id)
+        tap = self._taps.get(key)
+        if tap is None:
+            tap = self._taps[key] = _Tap(asyncio.get_running_loop().create_future())
+            if source not in self.selected:  # nobody lists it in this run: list it once, ids only
+                tap.listing = asyncio.ensure_future(self._list_source(source, advertiser_id, tap))
+        return tap
+
+    async def _list_source(self, source: str, advertiser_id: str, tap: _Tap) -> None:
+        spec = BUILTIN_STREAMS[source]
+        assert isinstance(spec, EntitySpec)
+        params: dict[str, Any] = {"advertiser_id": advertiser_id}
+        if spec.status_all:
+            params["filtering"] = {"primary_status": spec.status_all}
+        fields = SOURCE_FIELDS[source]
+        try:
+            async for data in self.client.paginate(
+                spec.path, params, page_size=spec.page_size, concurrency=4
+            ):
+                tap.rows.extend(
+                    {name: row.get(name) for name in fields} for row in data.get(spec.list_key) or []
+                )
+        except TikTokAdsMartError as exc:
+            tap.done.set_result(exc)
+        except BaseException:
+            tap.done.set_result(
+                TikTokAdsMartError(f"{source} could not be listed for advertiser {advertiser_id}")
+            )
+            raise
+        else:
+            tap.done.set_result(tap.rows)
+
+    async def _source_rows(self, source: str, advertiser_id: str) -> list[dict[str, Any]]:
+        outcome = await asyncio.shield(self._tap_for(source, advertiser_id).done)
+        if isinstance(outcome, BaseException):
+            raise TikTokAdsMartError(f"its ids come from {source}, which failed: {outcome}")
+        return outcome
+
+    async def _look_up(
+        self, job: Job, spec: EntitySpec, lookup: Lookup, out: queue.SimpleQueue[Any], answered: list[str]
+    ) -> None:
+        """The assets the source rows name and no earlier run loaded, as many ids a request as TikTok takes."""
+        named = ids_in(await self._source_rows(lookup.source, job.advertiser_id), lookup.fields)
+        wanted = [i for i in named if i not in job.known]
+        batches = [wanted[at : at + lookup.batch] for at in range(0, len(wanted), lookup.batch)]
+
+        async def one(batch: list[str]) -> None:
+            async with self._slots:
+                if skipped := self._skip(job):
+                    raise skipped
+                data = await self.client.get(
+                    spec.path, {"advertiser_id": job.advertiser_id, lookup.param: batch}
+                )
+                entry = self.stats.entry(spec.name, job.advertiser_id)
+                entry.pages += 1
+                rows = data.get(spec.list_key) or []
+                answered.extend(str(row[spec.id_field]) for row in rows if row.get(spec.id_field))
+                table = await asyncio.to_thread(self._to_table, job, data) if rows else None
+                if table is not None:
+                    await self._buffer.acquire()
+                    entry.rows += table.num_rows
+                    out.put(table)
+
+        await _all_or_none(one(batch) for batch in batches)
+
+    async def _read_per_store(self, job: Job, out: queue.SimpleQueue[Any]) -> None:
+        """A report TikTok gives one store at a time: the window once for each store that runs GMV Max."""
+        rows = await self._source_rows(STORE_STREAM, job.advertiser_id)
+        stores = [str(row["store_id"]) for row in rows if row.get("store_id") and store_runs_gmv_max(row)]
+        await _all_or_none(
+            self._read_pages(
+                Job(job.spec, job.advertiser_id, {**job.params, "store_ids": [store]}, job.window), out
+            )
+            for store in dict.fromkeys(stores)
+        )
 
     def _batches_of(self, advertiser_id: str) -> asyncio.Future[list[Batch]]:
         """The advertiser's id batches, listed once however many windows ask at the same time."""
@@ -328,9 +452,7 @@ class Extractor:
             return TikTokAdsMartError("window skipped after an earlier one of the stream failed")
         return None
 
-    async def _fetch_and_emit(
-        self, job: Job, page: int, out: queue.SimpleQueue[Any], latest: list[str]
-    ) -> int:
+    async def _fetch_and_emit(self, job: Job, page: int, out: queue.SimpleQueue[Any]) -> int:
         """Fetch one page and queue its table; returns how many pages the window has (from page_info).
 
         Only the count comes back, not the page, and the page is let go once it is a table: a page
@@ -355,20 +477,13 @@ class Extractor:
                 data: ParsedPage | dict[str, Any] = answer.data
             else:
                 data = await self.client.get(spec.path, params)
+                self._tap(job, data)
             entry = self.stats.entry(spec.name, job.advertiser_id)
             entry.pages += 1
             pages = total_pages(data)
             table = await asyncio.to_thread(self._to_table, job, data)
             del data
             if table is not None:
-                if (
-                    isinstance(spec, EntitySpec)
-                    and spec.modified_after
-                    and "modify_time" in table.column_names
-                ):
-                    top = pc.max(table["modify_time"]).as_py()
-                    if top is not None:
-                        latest.append(top.strftime("%Y-%m-%d %H:%M:%S"))
                 await self._buffer.acquire()
                 entry.rows += table.num_rows
                 out.put(table)
@@ -381,9 +496,10 @@ class Extractor:
             assert isinstance(spec, ReportSpec)
             ctx = self.contexts[job.advertiser_id]
             return report_table_from_arrow(spec, data.rows, ctx) if len(data.rows) else None
-        rows = data.get("list") or []
         if isinstance(spec, ReportSpec):
+            rows = data.get("list") or []
             return report_table(spec, rows, self.contexts[job.advertiser_id]) if rows else None
+        rows = data.get(spec.list_key) or []
         return entity_table(spec, rows, job.advertiser_id) if rows else None
 
 
@@ -396,6 +512,15 @@ def _next_table(blocks: Iterator[pa.Table], spec: ReportSpec, ctx: AdvertiserCon
 TASK_WORTHWHILE_PAGES = 4
 """A window of this many report pages costs more requests than a report task (create, a check or two,
 download), so in ``auto`` the stream's later windows for that advertiser are read as tasks."""
+
+
+@dataclass
+class _Tap:
+    """A source stream's id fields for one advertiser; ``done`` gets them whole, or the error that lost them."""
+
+    done: asyncio.Future[list[dict[str, Any]] | TikTokAdsMartError]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    listing: asyncio.Future[None] | None = None  # listing the source itself, when it is not in the run
 
 
 class _CutOff(Exception):

@@ -1,22 +1,22 @@
 """Which requests a stream needs: one job per advertiser and date window, and the cursor to keep.
 
 Reports are read in the widest windows TikTok allows, from the cursor minus the attribution lookback up
-to today in the advertiser's timezone; entities by ``modified_after`` where TikTok supports it.
+to today in the advertiser's timezone; entities are listed whole (TikTok's ``modified_after`` exists on
+``ad/get/`` only, and an ad's row changes with its parents' names and statuses, which do not move its
+``modify_time``); assets by the ids not loaded before.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from tiktok_ads_mart.catalog import MAX_WINDOW_DAYS, STATUS_FILTER_FIELD, EntitySpec, ReportSpec, StreamSpec
 from tiktok_ads_mart.config import SyncSettings
 from tiktok_ads_mart.sync.arrow import AdvertiserContext
 from tiktok_ads_mart.sync.batches import Batch
-
-MODIFIED_AFTER_MAX_AGE = timedelta(days=180)  # TikTok keeps modified_after within 6 months
-MODIFIED_AFTER_OVERLAP = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class Job:
     params: dict[str, Any]
     window: tuple[date, date] | None = None
     batch: Batch | None = None  # the id filter that keeps a big account's report under the cap
+    known: frozenset[str] = frozenset()  # a lookup stream's ids loaded before: not asked for again
 
 
 @dataclass(frozen=True)
@@ -96,11 +97,15 @@ def report_range(plan: PlanSettings, ctx: AdvertiserContext, cursor: str | None)
 def report_params(spec: ReportSpec, advertiser_id: str, include_deleted: bool) -> dict[str, Any]:
     params: dict[str, Any] = {
         "advertiser_id": advertiser_id,
-        "report_type": spec.report_type,
-        "data_level": spec.data_level,
         "dimensions": list(spec.dimensions),
         "metrics": list(spec.metrics),
     }
+    if not spec.integrated:  # a report of its own kind (GMV Max): its filters, no report type or level
+        if spec.filtering:
+            params["filtering"] = dict(spec.filtering)
+        return params
+    params["report_type"] = spec.report_type
+    params["data_level"] = spec.data_level
     status_field = STATUS_FILTER_FIELD[spec.level]
     if include_deleted and status_field is not None:
         params["filtering"] = [
@@ -130,18 +135,18 @@ def plan_report(
     return jobs, new_cursor
 
 
-def plan_entity(spec: EntitySpec, advertiser_id: str, cursor: str | None, plan: PlanSettings) -> Job:
-    params: dict[str, Any] = {"advertiser_id": advertiser_id}
-    filtering: dict[str, Any] = {}
+def plan_entity(spec: EntitySpec, advertiser_id: str, known: Iterable[str], plan: PlanSettings) -> list[Job]:
+    """The listing's requests for one advertiser: one, or one per value of a fanned-out parameter."""
+    params: dict[str, Any] = {"advertiser_id": advertiser_id, **dict(spec.params)}
+    filtering: dict[str, Any] = dict(params.pop("filtering", None) or {})
     if plan.include_deleted and spec.status_all:
         filtering["primary_status"] = spec.status_all
-    if spec.modified_after and cursor is not None and not plan.backfill:
-        since = datetime.strptime(cursor, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC) - MODIFIED_AFTER_OVERLAP
-        if plan.now - since < MODIFIED_AFTER_MAX_AGE:
-            filtering["modified_after"] = since.strftime("%Y-%m-%d %H:%M:%S")
     if filtering:
         params["filtering"] = filtering
-    return Job(spec, advertiser_id, params)
+    if spec.fan_out is None:
+        return [Job(spec, advertiser_id, params, known=frozenset(known))]
+    name, values = spec.fan_out
+    return [Job(spec, advertiser_id, {**params, name: value}) for value in values]
 
 
 __all__ = [

@@ -222,6 +222,7 @@ def load_in_cycles(
         replace_keys=settings.destination == "duckdb",
         upsert=settings.destination == "filesystem",
     )
+    extractor.select(run.streams)
     while True:
         raise_if_stop_requested()  # a stop asked for during the last load ends the run between packages
         reporter.phase("extracting")

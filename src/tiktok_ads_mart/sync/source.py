@@ -10,9 +10,10 @@ buffer. So most of the load overlaps the requests, and what is left after the la
 package instead of the whole run. A stream's requests are planned and started once
 (:class:`StreamFeed`) and drained across as many cycles as it takes.
 
-Incremental state lives in dlt's resource state (one cursor per advertiser and stream). A cursor is moved
-in the cycle that saw the advertiser's last window, so it is committed by dlt in the same package as
-those rows, after every earlier package of the run: it can never run ahead of the data.
+Incremental state lives in dlt's resource state (one cursor per advertiser and stream; a lookup stream's
+ids loaded so far). A cursor is moved in the cycle that saw the advertiser's last window, so it is
+committed by dlt in the same package as those rows, after every earlier package of the run: it can never
+run ahead of the data.
 """
 
 from __future__ import annotations
@@ -94,15 +95,15 @@ class StreamFeed:
         self._out: queue.SimpleQueue[Any] | None = None
         self._remaining: dict[str, int] = {}
         self._failed: set[str] = set()
-        self._tops: dict[str, list[str]] = {}
         self._targets: dict[str, str | None] = {}
+        self._loaded_ids: dict[str, set[str]] = {}
 
     def rows(self, budget: CycleBudget) -> Iterator[Any]:
         """The body of the stream's resource in one cycle."""
         if self.ended:
             return
         state = dlt.current.resource_state()
-        cursors: dict[str, str] = state.setdefault("cursors", {})
+        cursors: dict[str, Any] = state.setdefault("cursors", {})
         if isinstance(self.spec, ReportSpec) and self.spec.custom:
             state["definition"] = (
                 self.spec.definition
@@ -126,7 +127,7 @@ class StreamFeed:
                 entry.rows += 1
                 entry.windows_total = entry.windows_done = 1  # one listing, done: not "running" forever
 
-    def _plan(self, cursors: dict[str, str]) -> list[Job]:
+    def _plan(self, cursors: dict[str, Any]) -> list[Job]:
         spec, run = self.spec, self.run
         if isinstance(spec, ReportSpec):
             jobs: list[Job] = []
@@ -134,7 +135,11 @@ class StreamFeed:
                 adv_jobs, self._targets[adv] = plan_report(spec, ctx, cursors.get(adv), run.plan)
                 jobs += adv_jobs
             return jobs
-        return [plan_entity(spec, adv, cursors.get(adv), run.plan) for adv in run.extractor.contexts]
+        return [
+            job
+            for adv in run.extractor.contexts
+            for job in plan_entity(spec, adv, cursors.get(adv) or (), run.plan)
+        ]
 
     def _start(self, jobs: list[Job]) -> None:
         for job in jobs:
@@ -158,17 +163,17 @@ class StreamFeed:
             else "no days to read: the start date is after today"
         )
 
-    def _done(self, cursors: dict[str, str], adv: str) -> None:
+    def _done(self, cursors: dict[str, Any], adv: str) -> None:
         """Every window of ``adv`` loaded into this or an earlier package: its cursor may move."""
         spec = self.spec
         if isinstance(spec, ReportSpec):
             target = self._targets.get(adv)
             if target is not None:
                 cursors[adv] = target
-        elif spec.modified_after and adv in self._tops and not self.run.plan.backfill:
-            cursors[adv] = max(max(self._tops[adv]), cursors.get(adv, ""))
+        elif spec.lookup is not None and self._loaded_ids.get(adv):
+            cursors[adv] = sorted({*(cursors.get(adv) or ()), *self._loaded_ids[adv]})
 
-    def _drain(self, cursors: dict[str, str], budget: CycleBudget) -> Iterator[Any]:
+    def _drain(self, cursors: dict[str, Any], budget: CycleBudget) -> Iterator[Any]:
         """Yield the stream's tables as they arrive until the stream ends or the cycle's budget is spent."""
         assert self._out is not None
         out, extractor, is_report = self._out, self.run.extractor, isinstance(self.spec, ReportSpec)
@@ -213,11 +218,11 @@ class StreamFeed:
                 self._failed.add(item.job.advertiser_id)
                 self._remaining[item.job.advertiser_id] -= 1
 
-    def _window_done(self, cursors: dict[str, str], item: WindowDone) -> None:
+    def _window_done(self, cursors: dict[str, Any], item: WindowDone) -> None:
         adv = item.job.advertiser_id
         self.run.stats.entry(self.spec.name, adv).windows_done += 1
-        if item.max_modified:
-            self._tops.setdefault(adv, []).append(item.max_modified)
+        if item.ids:
+            self._loaded_ids.setdefault(adv, set()).update(item.ids)
         self._remaining[adv] -= 1
         if self._remaining[adv] == 0 and adv not in self._failed:
             self._done(cursors, adv)
