@@ -42,6 +42,10 @@ SDK_METHODS = {
     "report/task/create/": "ReportingApi.report_task_create",
     "report/task/check/": "ReportingApi.report_task_check",
     "report/task/cancel/": "ReportingApi.report_task_cancel",
+    "file/video/ad/info/": "FileApi.ad_video_info",
+    "file/image/ad/info/": "FileApi.file_image_ad_info",
+    "identity/get/": "IdentityApi.identity_get",
+    "pixel/list/": "MeasurementApi.pixel_list",
 }
 NO_SDK_METHOD = {"oauth2/refresh_token/", "oauth2/revoke_token/", "report/task/download/"}
 STATUS_ALL = [{"field_name": "campaign_status", "filter_type": "IN", "filter_value": '["STATUS_ALL"]'}]
@@ -145,6 +149,29 @@ def test_custom_audiences(api: Any, live_emulator: Any) -> None:
     assert [d["audience_details"]["audience_id"] for d in details] == wanted
     for audience_id, row in zip(wanted, details, strict=True):
         assert row["audience_history"] == _json(list(world.audience_history(adv, audience_id))[:3])
+
+
+def test_assets_identities_and_pixels(api: Any, live_emulator: Any) -> None:
+    from tiktok_ads_mart.emulator import creatives
+
+    world, token = live_emulator.emulator.world, live_emulator.access_token
+    adv = live_emulator.advertiser_ids[0]
+    ads = world.ads(adv)
+    files = sdk.FileApi(api)
+    video_ids = [a["video_id"] for a in ads]
+    videos = files.ad_video_info(adv, video_ids, token)["data"]["list"]
+    assert {v["video_id"]: v for v in videos} == {i: creatives.videos(world, adv)[i] for i in video_ids}
+    image_ids = [i for a in ads for i in a["image_ids"]]
+    images = files.file_image_ad_info(adv, image_ids, token)["data"]["list"]
+    assert [i["image_id"] for i in images] == image_ids and image_ids
+    identities = sdk.IdentityApi(api)
+    listed = identities.identity_get(adv, token, page=1, page_size=100)["data"]["identity_list"]
+    assert listed == _json(creatives.identities(world, adv))
+    bc_id = listed[-1]["identity_authorized_bc_id"]
+    bc = identities.identity_get(adv, token, identity_type="BC_AUTH_TT", identity_authorized_bc_id=bc_id)
+    assert bc["data"]["identity_list"] == listed[-1:]
+    pixels = sdk.MeasurementApi(api).pixel_list(adv, token, page=1, page_size=20)["data"]["pixels"]
+    assert pixels == _json(creatives.pixels(world, adv))
 
 
 def test_the_synchronous_report(api: Any, live_emulator: Any) -> None:

@@ -131,6 +131,12 @@ class Advertiser:
     ads: list[Entity]  # ordered by campaign, then ad group: every parent's ads are contiguous
     audiences: list[dict[str, Any]]
     audience_history: dict[str, list[dict[str, Any]]]
+    assets: dict[str, Any] = field(default_factory=dict)  # lookup indexes the asset endpoints build once
+
+    @property
+    def brand(self) -> str:
+        """The brand the account is named after, which its ads show (``display_name``)."""
+        return _BRANDS[self.index % len(_BRANDS)]
 
     @property
     def zone(self) -> ZoneInfo:

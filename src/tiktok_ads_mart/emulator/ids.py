@@ -52,6 +52,12 @@ def snowflake_id(*parts: object) -> str:
     return str((millis << _ID_LOW_BITS) | ((digest >> 10) & _ID_LOW_MASK))
 
 
+def owner_bc_id(advertiser_id: str) -> str:
+    """The Business Center that owns an advertiser (``advertiser/info/`` ``owner_bc_id``); it is also the
+    one its ``BC_AUTH_TT`` identity is authorised through."""
+    return str(7_100_000_000_000_000_000 + stable_hash(advertiser_id, "bc") % 10**17)
+
+
 def secret_hex(*parts: object, length: int = 40) -> str:
     """A hex string derived from the parts (app secrets, tokens-to-be)."""
     out = ""
@@ -436,6 +442,7 @@ __all__ = [
     "format_utc",
     "local_date",
     "local_hour_slots",
+    "owner_bc_id",
     "secret_hex",
     "seeded_rng",
     "snowflake_id",

@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from tiktok_ads_mart.emulator import creatives
 from tiktok_ads_mart.emulator.account_tree import Advertiser, Change, Entity, EntityState, build_advertiser
 from tiktok_ads_mart.emulator.catalog import metric_specs
 from tiktok_ads_mart.emulator.config import EmulatorConfig, resolve_now
@@ -28,6 +29,7 @@ from tiktok_ads_mart.emulator.ids import (
     SECONDS_PER_DAY,
     format_utc,
     local_date,
+    owner_bc_id,
     secret_hex,
     stable_hash,
     to_epoch,
@@ -73,6 +75,8 @@ class World:
         for index in range(config.advertisers):
             advertiser = build_advertiser(config, index, to_epoch(self._start_now), self._horizon, used_ids)
             self._advertisers[advertiser.advertiser_id] = advertiser
+        for advertiser in self._advertisers.values():  # after every id was drawn: none of those can move
+            creatives.decorate(advertiser)
         self.advertiser_ids: list[str] = list(self._advertisers)
         self._render_cache: dict[tuple[str, str], tuple[int, list[dict[str, Any]]]] = {}
         self._accounts: dict[str, AccountData] = {}
@@ -313,7 +317,7 @@ def _render_advertiser(adv: Advertiser) -> dict[str, Any]:
         "license_url": "",
         "description": "",
         "rejection_reason": "",
-        "owner_bc_id": str(7_100_000_000_000_000_000 + stable_hash(adv.advertiser_id, "bc") % 10**17),
+        "owner_bc_id": owner_bc_id(adv.advertiser_id),
         "advertiser_account_type": "AUCTION",
     }
 
