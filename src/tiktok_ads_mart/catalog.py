@@ -15,7 +15,7 @@ Report naming: ``<level>_report_<grain>[_by_<breakdown>]`` for BASIC reports and
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from typing import Any, Literal
@@ -186,7 +186,7 @@ def metric_kind(name: str) -> Literal["string", "count", "decimal"]:
     """
     if name in attribute_metrics():
         return "string"
-    if any(hint in name for hint in _DECIMAL_HINTS):
+    if name.endswith("roi") or any(hint in name for hint in _DECIMAL_HINTS):
         return "decimal"
     return "count"
 
@@ -205,8 +205,9 @@ class Lookup:
 
     source: str  # the stream whose rows carry the ids
     fields: tuple[str, ...]  # fields of those rows holding an id or a list of ids
-    param: str  # the request parameter that takes the ids
+    param: str  # the request parameter that takes the ids (one id, not a list, when ``batch`` is 1)
     batch: int  # the most ids TikTok takes in one request
+    remember: bool = True  # False: what the ids name changes (a campaign's details): asked for every run
 
 
 @dataclass(frozen=True)
@@ -222,8 +223,9 @@ class EntitySpec:
     deleted_suffix: str | None = "_DELETE"  # secondary_status ending that marks deleted (incl. cascades)
     timestamp_fields: tuple[str, ...] = ("create_time", "modify_time")
     decimal_fields: tuple[str, ...] = ()
-    list_key: str = "list"  # where the answer's ``data`` holds the rows
-    params: tuple[tuple[str, Any], ...] = ()  # sent with every request (``filtering`` is merged)
+    list_key: str = "list"  # where the answer's ``data`` holds the rows ("": ``data`` is the one row)
+    deleted_status: str | None = None  # a listing without STATUS_ALL: deleted objects asked for apart
+    params: tuple[tuple[str, Any], ...] = field(default=(), hash=False)  # sent with every request
     fan_out: tuple[str, tuple[str, ...]] | None = None  # a parameter TikTok takes one value of per call
     columns: tuple[str, ...] = ()  # the fields kept (besides the keys); empty: every field TikTok sends
     lookup: Lookup | None = None  # asked for by id, not listed (see Lookup)
@@ -247,7 +249,9 @@ class ReportSpec:
     id_field: str | None = None  # the row's id dimension when not the level's own (``ad_id_v2``)
     endpoint: str = REPORT_PATH
     per_store: bool = False  # asked once per TikTok Shop store of the advertiser (``store_ids``)
-    filtering: tuple[tuple[str, Any], ...] = ()  # sent with every request of the stream
+    filtering: tuple[tuple[str, Any], ...] = field(default=(), hash=False)  # sent with every request
+    deleted_filter: tuple[str, Any] | None = field(default=None, hash=False)  # asks for deleted objects
+    id_filter: Lookup | None = None  # a report that must name its objects: their ids, from a stream
 
     @property
     def path(self) -> str:
@@ -327,6 +331,45 @@ CREATIVE_STREAMS: tuple[EntitySpec, ...] = (
 )  # fmt: skip
 """What the ads are made of and who runs them: assets by id (see Lookup), identities and pixels listed."""
 
+SMART_PLUS_STREAMS: tuple[EntitySpec, ...] = (
+    EntitySpec(
+        "smart_plus_campaigns", "smart_plus/campaign/get/", "campaign_id", status_all="STATUS_ALL",
+        decimal_fields=("budget", "current_budget"),
+    ),
+    EntitySpec(
+        "smart_plus_ad_groups", "smart_plus/adgroup/get/", "adgroup_id", status_all="STATUS_ALL",
+        decimal_fields=("budget", "bid_price", "conversion_bid_price", "deep_cpa_bid", "roas_bid"),
+    ),
+    EntitySpec("smart_plus_ads", "smart_plus/ad/get/", "smart_plus_ad_id", page_size=100, status_all="STATUS_ALL"),
+)  # fmt: skip
+"""Upgraded Smart+ objects as TikTok's own Smart+ endpoints describe them (doc 1843312818332930); the same
+campaigns and ad groups are also rows of ``campaigns`` and ``ad_groups`` (``campaign_automation_type``),
+and their creatives rows of ``ads`` (doc 1854103649826817)."""
+
+GMV_MAX_PROMOTION_TYPES = ("PRODUCT_GMV_MAX", "LIVE_GMV_MAX")
+GMV_MAX_STREAMS: tuple[EntitySpec, ...] = (
+    EntitySpec(
+        "gmv_max_stores", "gmv_max/store/list/", "store_id", deleted_suffix=None, list_key="store_list",
+        timestamp_fields=(),
+    ),
+    EntitySpec(
+        "gmv_max_campaigns", "gmv_max/campaign/get/", "campaign_id", page_size=100,
+        params=(("filtering", {"gmv_max_promotion_types": list(GMV_MAX_PROMOTION_TYPES)}),),
+        deleted_status="STATUS_DELETE",
+    ),
+    EntitySpec(
+        "gmv_max_campaign_details", "campaign/gmv_max/info/", "campaign_id", deleted_suffix=None, list_key="",
+        lookup=Lookup("gmv_max_campaigns", ("campaign_id",), "campaign_id", 1, remember=False),
+        timestamp_fields=(), decimal_fields=("budget", "roas_bid"),
+    ),
+)  # fmt: skip
+"""TikTok Shop's GMV Max: the stores (doc 1822001044479041), the campaigns listed (doc 1826463372290177)
+and each one's details (doc 1822000968821762: store, product or LIVE, budget and ROI target)."""
+
+GMV_MAX_METRICS = ("cost", "net_cost", "orders", "cost_per_order", "gross_revenue", "roi")
+"""The GMV Max report's core metrics (doc 1824722485971009); ROI is gross revenue over cost."""
+GMV_MAX_REPORT_PATH = "gmv_max/report/get/"
+
 ENTITY_STREAMS: tuple[EntitySpec, ...] = (
     EntitySpec(
         "advertisers", "advertiser/info/", "advertiser_id", per_advertiser=False, deleted_suffix=None,
@@ -348,6 +391,8 @@ ENTITY_STREAMS: tuple[EntitySpec, ...] = (
         deleted_suffix=None, timestamp_fields=("create_time", "expired_time"),
     ),
     *CREATIVE_STREAMS,
+    *SMART_PLUS_STREAMS,
+    *GMV_MAX_STREAMS,
 )  # fmt: skip
 
 
@@ -378,8 +423,42 @@ def _with_default_metrics(spec: ReportSpec) -> ReportSpec:
     return replace(spec, metrics=spec.metrics or default_metrics(spec.level, spec.grain, spec.report_type))
 
 
-REPORT_STREAMS: tuple[ReportSpec, ...] = tuple(
-    _with_default_metrics(spec) for spec in (*_basic_reports(), *_audience_reports())
+def _ad_v2_reports() -> list[ReportSpec]:
+    """Ad-level rows by ``ad_id_v2``: an Upgraded Smart+ ad is one row, not one per creative (doc
+    1854103649826817); a manual ad's ``ad_id_v2`` is its ``ad_id``. Its attribute metrics are the parents'."""
+    metrics = [m for m in default_metrics("ad", "daily", "BASIC") if m not in ("ad_name", "ad_text")]
+    return [
+        ReportSpec("ad_v2_report_daily", "BASIC", "ad", "daily", metrics=tuple(metrics), id_field="ad_id_v2")
+    ]
+
+
+def _gmv_max_reports() -> list[ReportSpec]:
+    """One store at a time (``store_ids`` takes one); Product and LIVE campaigns apart, as TikTok asks."""
+    kinds = {"product": "PRODUCT", "live": "LIVE"}
+    specs = [
+        ReportSpec(
+            f"gmv_max_{kind}_campaign_report_daily", "GMV_MAX", "campaign", "daily", metrics=GMV_MAX_METRICS,
+            endpoint=GMV_MAX_REPORT_PATH, per_store=True,
+            filtering=(("gmv_max_promotion_types", [promotion]),),
+            deleted_filter=("campaign_statuses", ["STATUS_ALL"]),
+        )
+        for kind, promotion in kinds.items()
+    ]  # fmt: skip
+    specs.append(
+        ReportSpec(
+            "gmv_max_product_report_daily", "GMV_MAX", "campaign", "daily", ("item_group_id",),
+            metrics=tuple(m for m in GMV_MAX_METRICS if m != "net_cost"), endpoint=GMV_MAX_REPORT_PATH,
+            per_store=True, filtering=(("gmv_max_promotion_types", ["PRODUCT"]),),
+            id_filter=Lookup("gmv_max_campaigns", ("campaign_id",), "campaign_ids", 100),
+        )
+    )  # fmt: skip
+    return specs
+
+
+REPORT_STREAMS: tuple[ReportSpec, ...] = (
+    *(_with_default_metrics(spec) for spec in (*_basic_reports(), *_audience_reports())),
+    *_ad_v2_reports(),
+    *_gmv_max_reports(),
 )
 
 _ALL_SPECS: tuple[StreamSpec, ...] = (*ENTITY_STREAMS, *REPORT_STREAMS)
@@ -393,17 +472,17 @@ STORE_STREAM = "gmv_max_stores"
 SOURCE_FIELDS: dict[str, tuple[str, ...]] = {
     "ads": ("video_id", "image_ids"),
     STORE_STREAM: ("store_id", "is_gmv_max_available"),
+    "gmv_max_campaigns": ("campaign_id",),
 }
 """The fields other streams take from a source stream's rows (all a run keeps of them for that)."""
 
 
-def id_source(spec: StreamSpec) -> str | None:
-    """The stream whose rows name what ``spec`` asks for: a lookup's source, a per-store report's stores."""
-    if isinstance(spec, EntitySpec) and spec.lookup is not None:
-        return spec.lookup.source
-    if isinstance(spec, ReportSpec) and spec.per_store:
-        return STORE_STREAM
-    return None
+def id_sources(spec: StreamSpec) -> set[str]:
+    """The streams whose rows name what ``spec`` asks for: a lookup's source, a per-store report's stores."""
+    if isinstance(spec, EntitySpec):
+        return {spec.lookup.source} if spec.lookup is not None else set()
+    sources = {STORE_STREAM} if spec.per_store else set()
+    return sources | ({spec.id_filter.source} if spec.id_filter is not None else set())
 
 
 def ids_in(rows: Iterable[Mapping[str, Any]], fields: tuple[str, ...]) -> list[str]:
@@ -416,6 +495,14 @@ def ids_in(rows: Iterable[Mapping[str, Any]], fields: tuple[str, ...]) -> list[s
                 if one not in (None, ""):
                     found[str(one)] = None
     return list(found)
+
+
+def rows_of(spec: EntitySpec, data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The rows of one answer: under ``list_key``, or the answer itself for an endpoint of one object."""
+    if not spec.list_key:
+        return [data] if data else []
+    rows: list[Mapping[str, Any]] = data.get(spec.list_key) or []
+    return rows
 
 
 def store_runs_gmv_max(store: Mapping[str, Any]) -> bool:
@@ -453,9 +540,10 @@ __all__ = [
     "StreamSpec",
     "attribute_metrics",
     "default_metrics",
-    "id_source",
+    "id_sources",
     "ids_in",
     "metric_catalog",
     "metric_kind",
+    "rows_of",
     "store_runs_gmv_max",
 ]

@@ -22,7 +22,8 @@ from tiktok_ads_mart.catalog import (
 )
 
 NAME = re.compile(
-    r"^(advertiser|campaign|adgroup|ad)(_audience)?_report_(daily|hourly|lifetime)(_by_[a-z_]+)?$"
+    r"^(gmv_max_(product_|live_)?)?(advertiser|campaign|adgroup|ad|ad_v2|product)(_audience)?"
+    r"_report_(daily|hourly|lifetime)(_by_[a-z_]+)?$"
 )
 
 
@@ -52,10 +53,16 @@ def test_the_required_reports_exist_with_consistent_names() -> None:
         "images",
         "identities",
         "pixels",
+        "smart_plus_campaigns",
+        "smart_plus_ad_groups",
+        "smart_plus_ads",
+        "gmv_max_stores",
+        "gmv_max_campaigns",
+        "gmv_max_campaign_details",
     ]
 
 
-@pytest.mark.parametrize("spec", REPORT_STREAMS, ids=lambda s: s.name)
+@pytest.mark.parametrize("spec", [s for s in REPORT_STREAMS if s.integrated], ids=lambda s: s.name)
 def test_report_spec_is_valid(spec: ReportSpec) -> None:
     known = set(metric_catalog())
     assert all(metric in known for metric in spec.metrics)
@@ -72,7 +79,21 @@ def test_report_spec_is_valid(spec: ReportSpec) -> None:
         assert set(AIRBYTE_COMMON_METRICS) <= set(spec.metrics)
     assert set(CONVERSION_METRICS) <= set(spec.metrics)
     assert set(RESULT_METRICS) <= set(spec.metrics)
-    assert set(LEVEL_ATTRIBUTES[spec.level]) <= set(spec.metrics)
+    own = ("ad_name", "ad_text") if spec.id_dimension == "ad_id_v2" else ()  # a Smart+ ad's are its creatives'
+    assert set(LEVEL_ATTRIBUTES[spec.level]) - set(own) <= set(spec.metrics)
+
+
+def test_gmv_max_reports_ask_one_store_at_a_time_with_the_reference_metrics() -> None:
+    gmv = [s for s in REPORT_STREAMS if not s.integrated]
+    assert {s.name for s in gmv} == {
+        "gmv_max_product_campaign_report_daily",
+        "gmv_max_live_campaign_report_daily",
+        "gmv_max_product_report_daily",
+    }
+    for spec in gmv:
+        assert spec.per_store and spec.path == "gmv_max/report/get/"
+        assert {"cost", "orders", "gross_revenue", "roi"} <= set(spec.metrics)
+        assert metric_kind("roi") == "decimal" and metric_kind("orders") == "count"
 
 
 def test_advertiser_daily_adds_cash_and_voucher_spend_only_there() -> None:

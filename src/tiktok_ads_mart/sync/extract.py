@@ -35,8 +35,9 @@ from tiktok_ads_mart.catalog import (
     Lookup,
     ReportSpec,
     StreamSpec,
-    id_source,
+    id_sources,
     ids_in,
+    rows_of,
     store_runs_gmv_max,
 )
 from tiktok_ads_mart.errors import (
@@ -133,6 +134,7 @@ class Extractor:
         self.selected: frozenset[str] = frozenset()
         self._taps: dict[tuple[str, str], _Tap] = {}  # (source stream, advertiser): the rows' ids
         self._sources: set[str] = set()  # the streams whose ids other streams of the run take
+        self._ended: set[int] = set()  # source listings (by id of their Job) whose end was counted
 
     async def _open(self) -> TikTokClient:
         self._slots = asyncio.Semaphore(self._concurrency)
@@ -174,6 +176,9 @@ class Extractor:
         return out
 
     async def _run_stream(self, jobs: list[Job], out: queue.SimpleQueue[Any]) -> None:
+        for job in jobs:  # a source's ids are whole once every listing of the advertiser has ended
+            if job.spec.name in self._sources:
+                self._tap_for(job.spec.name, job.advertiser_id).jobs_left += 1
         try:
             await asyncio.gather(*(self._run_job(job, out) for job in jobs))
         finally:
@@ -321,24 +326,29 @@ class Extractor:
         """The run's streams: a source stream that runs too hands its ids over instead of being listed twice."""
         specs = list(specs)
         self.selected = frozenset(spec.name for spec in specs)
-        self._sources = {source for spec in specs if (source := id_source(spec)) is not None}
+        self._sources = {source for spec in specs for source in id_sources(spec)}
 
     def _tap(self, job: Job, data: Mapping[str, Any]) -> None:
         """Keep the id fields of a source stream's page for the streams that take their ids from it."""
         spec = job.spec
         if spec.name in self._sources and isinstance(spec, EntitySpec):
             fields = SOURCE_FIELDS[spec.name]
-            rows = data.get(spec.list_key) or []
+            rows = rows_of(spec, data)
             self._tap_for(spec.name, job.advertiser_id).rows.extend(
                 {name: row.get(name) for name in fields} for row in rows
             )
 
     def _tapped(self, job: Job, error: TikTokAdsMartError | None) -> None:
-        """The source stream's listing of the advertiser ended: its ids are complete, or lost with ``error``."""
-        if job.spec.name in self._sources:
-            tap = self._tap_for(job.spec.name, job.advertiser_id)
-            if not tap.done.done():
-                tap.done.set_result(error or tap.rows)
+        """One of the source stream's listings of the advertiser ended; the last one to end hands the ids
+        over, complete, or lost with the first error."""
+        if job.spec.name not in self._sources or id(job) in self._ended:
+            return
+        self._ended.add(id(job))
+        tap = self._tap_for(job.spec.name, job.advertiser_id)
+        tap.error = tap.error or error
+        tap.jobs_left -= 1
+        if tap.jobs_left <= 0 and not tap.done.done():
+            tap.done.set_result(tap.error or tap.rows)
 
     def _tap_for(self, source: str, advertiser_id: str) -> _Tap:
         key = (source, advertiser_id)
@@ -360,9 +370,7 @@ class Extractor:
             async for data in self.client.paginate(
                 spec.path, params, page_size=spec.page_size, concurrency=4
             ):
-                tap.rows.extend(
-                    {name: row.get(name) for name in fields} for row in data.get(spec.list_key) or []
-                )
+                tap.rows.extend({name: row.get(name) for name in fields} for row in rows_of(spec, data))
         except TikTokAdsMartError as exc:
             tap.done.set_result(exc)
         except BaseException:
@@ -391,12 +399,13 @@ class Extractor:
             async with self._slots:
                 if skipped := self._skip(job):
                     raise skipped
+                ids: str | list[str] = batch[0] if lookup.batch == 1 else batch
                 data = await self.client.get(
-                    spec.path, {"advertiser_id": job.advertiser_id, lookup.param: batch}
+                    spec.path, {"advertiser_id": job.advertiser_id, lookup.param: ids}
                 )
                 entry = self.stats.entry(spec.name, job.advertiser_id)
                 entry.pages += 1
-                rows = data.get(spec.list_key) or []
+                rows = rows_of(spec, data)
                 answered.extend(str(row[spec.id_field]) for row in rows if row.get(spec.id_field))
                 table = await asyncio.to_thread(self._to_table, job, data) if rows else None
                 if table is not None:
@@ -408,13 +417,25 @@ class Extractor:
 
     async def _read_per_store(self, job: Job, out: queue.SimpleQueue[Any]) -> None:
         """A report TikTok gives one store at a time: the window once for each store that runs GMV Max."""
+        spec = job.spec
+        assert isinstance(spec, ReportSpec)
         rows = await self._source_rows(STORE_STREAM, job.advertiser_id)
         stores = [str(row["store_id"]) for row in rows if row.get("store_id") and store_runs_gmv_max(row)]
-        await _all_or_none(
-            self._read_pages(
-                Job(job.spec, job.advertiser_id, {**job.params, "store_ids": [store]}, job.window), out
+        requests = [{**job.params, "store_ids": [store]} for store in dict.fromkeys(stores)]
+        if spec.id_filter is not None:  # a report that must name its objects, a batch of ids at a time
+            source_rows = await self._source_rows(spec.id_filter.source, job.advertiser_id)
+            named, size, param = (
+                ids_in(source_rows, spec.id_filter.fields),
+                spec.id_filter.batch,
+                spec.id_filter.param,
             )
-            for store in dict.fromkeys(stores)
+            requests = [
+                {**params, "filtering": {**params.get("filtering", {}), param: named[at : at + size]}}
+                for params in requests
+                for at in range(0, len(named), size)
+            ]
+        await _all_or_none(
+            self._read_pages(Job(spec, job.advertiser_id, params, job.window), out) for params in requests
         )
 
     def _batches_of(self, advertiser_id: str) -> asyncio.Future[list[Batch]]:
@@ -499,7 +520,7 @@ class Extractor:
         if isinstance(spec, ReportSpec):
             rows = data.get("list") or []
             return report_table(spec, rows, self.contexts[job.advertiser_id]) if rows else None
-        rows = data.get(spec.list_key) or []
+        rows = rows_of(spec, data)
         return entity_table(spec, rows, job.advertiser_id) if rows else None
 
 
@@ -521,6 +542,8 @@ class _Tap:
     done: asyncio.Future[list[dict[str, Any]] | TikTokAdsMartError]
     rows: list[dict[str, Any]] = field(default_factory=list)
     listing: asyncio.Future[None] | None = None  # listing the source itself, when it is not in the run
+    jobs_left: int = 0  # the source stream's listings of the advertiser still running
+    error: TikTokAdsMartError | None = None
 
 
 class _CutOff(Exception):

@@ -101,8 +101,11 @@ def report_params(spec: ReportSpec, advertiser_id: str, include_deleted: bool) -
         "metrics": list(spec.metrics),
     }
     if not spec.integrated:  # a report of its own kind (GMV Max): its filters, no report type or level
-        if spec.filtering:
-            params["filtering"] = dict(spec.filtering)
+        filtering = dict(spec.filtering)
+        if include_deleted and spec.deleted_filter is not None:
+            filtering[spec.deleted_filter[0]] = spec.deleted_filter[1]
+        if filtering:
+            params["filtering"] = filtering
         return params
     params["report_type"] = spec.report_type
     params["data_level"] = spec.data_level
@@ -143,6 +146,9 @@ def plan_entity(spec: EntitySpec, advertiser_id: str, known: Iterable[str], plan
         filtering["primary_status"] = spec.status_all
     if filtering:
         params["filtering"] = filtering
+    if plan.include_deleted and spec.deleted_status:  # no STATUS_ALL here: the deleted ones apart
+        deleted = {**params, "filtering": {**filtering, "primary_status": spec.deleted_status}}
+        return [Job(spec, advertiser_id, params), Job(spec, advertiser_id, deleted)]
     if spec.fan_out is None:
         return [Job(spec, advertiser_id, params, known=frozenset(known))]
     name, values = spec.fan_out
