@@ -79,7 +79,9 @@ def test_report_spec_is_valid(spec: ReportSpec) -> None:
         assert set(AIRBYTE_COMMON_METRICS) <= set(spec.metrics)
     assert set(CONVERSION_METRICS) <= set(spec.metrics)
     assert set(RESULT_METRICS) <= set(spec.metrics)
-    own = ("ad_name", "ad_text") if spec.id_dimension == "ad_id_v2" else ()  # a Smart+ ad's are its creatives'
+    own = (
+        ("ad_name", "ad_text") if spec.id_dimension == "ad_id_v2" else ()
+    )  # a Smart+ ad's are its creatives'
     assert set(LEVEL_ATTRIBUTES[spec.level]) - set(own) <= set(spec.metrics)
 
 
