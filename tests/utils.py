@@ -38,9 +38,10 @@ def mart_tables(path: Path, dataset: str = DATASET) -> list[str]:
     return sorted(name for (name,) in rows)
 
 
-def query(path: Path, sql: str) -> list[tuple[Any, ...]]:
+def query(path: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` with its ``?`` bound to ``params``."""
     with duckdb.connect(str(path), read_only=True) as conn:
-        return conn.sql(sql).fetchall()
+        return conn.execute(sql, params or []).fetchall()
 
 
 def snapshot(path: Path, dataset: str = DATASET) -> dict[str, list[tuple[Any, ...]]]:

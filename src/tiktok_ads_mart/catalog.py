@@ -226,7 +226,6 @@ class EntitySpec:
     list_key: str = "list"  # where the answer's ``data`` holds the rows ("": ``data`` is the one row)
     deleted_status: str | None = None  # a listing without STATUS_ALL: deleted objects asked for apart
     params: tuple[tuple[str, Any], ...] = field(default=(), hash=False)  # sent with every request
-    fan_out: tuple[str, tuple[str, ...]] | None = None  # a parameter TikTok takes one value of per call
     columns: tuple[str, ...] = ()  # the fields kept (besides the keys); empty: every field TikTok sends
     lookup: Lookup | None = None  # asked for by id, not listed (see Lookup)
 
@@ -325,7 +324,6 @@ CREATIVE_STREAMS: tuple[EntitySpec, ...] = (
     EntitySpec(
         "identities", "identity/get/", "identity_id", page_size=100, deleted_suffix=None,
         list_key="identity_list", timestamp_fields=(),
-        fan_out=("identity_type", ("CUSTOMIZED_USER", "AUTH_CODE", "TT_USER", "BC_AUTH_TT")),
     ),
     EntitySpec("pixels", "pixel/list/", "pixel_id", page_size=20, deleted_suffix=None, list_key="pixels"),
 )  # fmt: skip

@@ -109,11 +109,13 @@ def test_entity_filters() -> None:
     }
 
 
-def test_a_parameter_taken_one_value_a_call_fans_out_and_a_lookup_knows_its_ids() -> None:
-    identities = BUILTIN_STREAMS["identities"]
-    assert isinstance(identities, EntitySpec) and identities.fan_out is not None
-    jobs = plan_entity(identities, "1", (), _plan())
-    assert [job.params["identity_type"] for job in jobs] == list(identities.fan_out[1])
+def test_deleted_objects_asked_for_apart_and_a_lookup_knows_its_ids() -> None:
+    campaigns = BUILTIN_STREAMS["gmv_max_campaigns"]
+    assert isinstance(campaigns, EntitySpec)
+    listing, deleted = plan_entity(campaigns, "1", (), _plan())
+    assert listing.params["filtering"] == {"gmv_max_promotion_types": ["PRODUCT_GMV_MAX", "LIVE_GMV_MAX"]}
+    assert deleted.params["filtering"]["primary_status"] == "STATUS_DELETE"
+    assert len(plan_entity(campaigns, "1", (), _plan(include_deleted=False))) == 1
     videos = BUILTIN_STREAMS["videos"]
     assert isinstance(videos, EntitySpec)
     [job] = plan_entity(videos, "1", ["v1", "v2"], _plan())

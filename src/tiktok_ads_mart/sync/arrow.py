@@ -331,7 +331,12 @@ def _parse_utc(value: Any) -> datetime | None:
     try:
         return datetime.strptime(str(value), _TIME_FORMAT).replace(tzinfo=UTC)
     except ValueError:
+        pass
+    try:  # the asset endpoints' form, 2020-06-10T07:39:14Z
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError:
         return None
+    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _entity_column(values: list[Any]) -> pa.Array | None:

@@ -139,7 +139,8 @@ def plan_report(
 
 
 def plan_entity(spec: EntitySpec, advertiser_id: str, known: Iterable[str], plan: PlanSettings) -> list[Job]:
-    """The listing's requests for one advertiser: one, or one per value of a fanned-out parameter."""
+    """The listing's requests for one advertiser: one, and one more for deleted objects where TikTok's
+    listing has no status that includes them."""
     params: dict[str, Any] = {"advertiser_id": advertiser_id, **dict(spec.params)}
     filtering: dict[str, Any] = dict(params.pop("filtering", None) or {})
     if plan.include_deleted and spec.status_all:
@@ -149,10 +150,7 @@ def plan_entity(spec: EntitySpec, advertiser_id: str, known: Iterable[str], plan
     if plan.include_deleted and spec.deleted_status:  # no STATUS_ALL here: the deleted ones apart
         deleted = {**params, "filtering": {**filtering, "primary_status": spec.deleted_status}}
         return [Job(spec, advertiser_id, params), Job(spec, advertiser_id, deleted)]
-    if spec.fan_out is None:
-        return [Job(spec, advertiser_id, params, known=frozenset(known))]
-    name, values = spec.fan_out
-    return [Job(spec, advertiser_id, {**params, name: value}) for value in values]
+    return [Job(spec, advertiser_id, params, known=frozenset(known))]
 
 
 __all__ = [
