@@ -6,7 +6,10 @@ Scenarios (each against a fresh emulator process, the sync in a process of its o
 2. basic tier: 10 QPS / 600 QPM with 200 ms latency: achieved request rate against the allowed one,
    wall time against the lower bound (requests / rate), throttled answers;
 3. scale: about 10k, 100k and 1M report rows: time and peak RSS for each;
-4. incremental: a rerun one day later with the default 7-day lookback, against the first run.
+4. incremental: a rerun one day later with the default 7-day lookback, against the first run;
+5. big account: 30,000 ads, past the 20,000-ad cut-off of synchronous reports;
+6. report modes: the same reports as pages, as report tasks, and both;
+7. default sync: every stream at the Basic tier, with and without the GMV Max, Smart+ and creative streams.
 
 Results go to benchmarks/results/latest.{json,md}.
 """
@@ -28,7 +31,7 @@ import httpx
 import orjson
 
 from benchmarks.harness import CLI, RunningEmulator, emulator, machine, run_measured
-from tiktok_ads_mart.catalog import default_metrics
+from tiktok_ads_mart.catalog import BUILTIN_STREAMS, default_metrics
 
 RESULTS = Path(__file__).parent / "results"
 NOW = "2026-06-30T12:00:00Z"
@@ -257,6 +260,31 @@ def scenario_report_modes() -> dict[str, Any]:
     return out
 
 
+NEW_SPEND_STREAMS = frozenset({
+    "videos", "images", "identities", "pixels", "smart_plus_campaigns", "smart_plus_ad_groups",
+    "smart_plus_ads", "ad_v2_report_daily", "gmv_max_stores", "gmv_max_campaigns", "gmv_max_campaign_details",
+    "gmv_max_product_campaign_report_daily", "gmv_max_live_campaign_report_daily", "gmv_max_product_report_daily",
+})  # fmt: skip
+"""The streams GMV Max, Smart+ and the creatives added to the default sync."""
+
+
+def scenario_default_sync() -> dict[str, Any]:
+    """The whole default sync (every stream, 30 days) at the Basic tier's limits, with and without the
+    GMV Max, Smart+ and creative streams: what they cost in requests and time."""
+    out: dict[str, Any] = {}
+    before = ",".join(name for name in BUILTIN_STREAMS if name not in NEW_SPEND_STREAMS)
+    with emulator(*world_args(3, 6, 3, 3, 40), "--qps", "10", "--qpm", "600", "--latency-ms", "50") as emu:
+        for label, extra in (("without", ("--streams", before)), ("with", ())):
+            emu.reset_stats()
+            run, workdir = run_sync(emu, "--rate-tier", "basic", *extra)
+            with duckdb.connect(str(workdir / "mart.duckdb"), read_only=True) as con:
+                tables = con.sql("select count(*) from information_schema.tables where table_schema = 'tiktok' "
+                                 "and table_name not like '_dlt%'").fetchone()  # fmt: skip
+            run.update(tables=tables[0] if tables else 0)
+            out[label] = run
+    return out
+
+
 def render(results: dict[str, Any]) -> str:
     m = results["machine"]
     lines = [
@@ -307,6 +335,14 @@ def render(results: dict[str, Any]) -> str:
             f"| 6. ad hourly + campaign daily, 10 days, --report-mode {mode} | {r['rows']:,} rows in {r['seconds']} s "
             f"({r['rows_per_s']:,} rows/s), {r['requests']} requests, peak RSS {r['peak_rss_mb']} MB |"
         )
+    d = results.get("default_sync")
+    if d:
+        for label in ("without", "with"):
+            r = d[label]
+            lines.append(
+                f"| 7. default sync, 30 days, Basic tier, {label} the GMV Max / Smart+ / creative streams | "
+                f"{r['tables']} tables, {r['requests']} requests in {r['seconds']} s, peak RSS {r['peak_rss_mb']} MB |"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -315,12 +351,15 @@ def main(argv: list[str] | None = None) -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--only", nargs="*", help="throughput, basic_tier, scale, incremental, big_account, report_modes"
+        "--only",
+        nargs="*",
+        help="throughput, basic_tier, scale, incremental, big_account, report_modes, default_sync",
     )
     parser.add_argument("--scales", nargs="*", help="subset of 10k, 100k, 1M")
     args = parser.parse_args(argv)
     chosen = set(
-        args.only or ["throughput", "basic_tier", "scale", "incremental", "big_account", "report_modes"]
+        args.only
+        or ["throughput", "basic_tier", "scale", "incremental", "big_account", "report_modes", "default_sync"]
     )
     results: dict[str, Any] = {
         "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
@@ -333,6 +372,7 @@ def main(argv: list[str] | None = None) -> None:
         ("incremental", scenario_incremental),
         ("big_account", scenario_big_account),
         ("report_modes", scenario_report_modes),
+        ("default_sync", scenario_default_sync),
     ]
     for name, step in steps:
         if name in chosen:

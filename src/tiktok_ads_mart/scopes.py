@@ -32,6 +32,8 @@ SCOPES: dict[str, Scope] = {
         Scope("ad", "Ads Management > Ad > Read Ads", frozenset({2, 22, 220})),
         Scope("audience", "Audience Management > Read Custom Audiences", frozenset({3, 30})),
         Scope("reporting", "Reporting > Consolidated Report", frozenset({4, 44})),
+        Scope("creative", "Creative Management > Read Creatives and Identities", frozenset({6, 600, 610, 693})),
+        Scope("pixel", "Pixel Management > Read Pixels", frozenset({8, 800})),
     )
 }
 
@@ -47,6 +49,18 @@ SCOPE_OF_PATH: dict[str, str] = {
     "report/task/create/": "reporting",
     "report/task/check/": "reporting",
     "report/task/download/": "reporting",
+    "smart_plus/campaign/get/": "campaign",
+    "smart_plus/adgroup/get/": "adgroup",
+    "smart_plus/ad/get/": "ad",
+    "file/video/ad/info/": "creative",
+    "file/image/ad/info/": "creative",
+    "identity/get/": "creative",
+    "pixel/list/": "pixel",
+    # GMV Max: TikTok's pages name no scope; read as Ads Management and Reporting (docs/emulator.md)
+    "gmv_max/store/list/": "campaign",
+    "gmv_max/campaign/get/": "campaign",
+    "campaign/gmv_max/info/": "campaign",
+    "gmv_max/report/get/": "reporting",
 }
 
 FIRST_LEVEL: dict[int, str] = {

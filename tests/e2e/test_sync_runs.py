@@ -63,14 +63,24 @@ def test_progress_displays_and_summary(serve: Any, tmp_path: Path, kind: str) ->
     assert running.access_token not in out
 
 
-def test_sigkill_during_the_load_then_resume_equals_a_clean_run(serve: Any, tmp_path: Path) -> None:
+NEW_SPEND_STREAMS = (
+    "ads", "videos", "images", "identities", "pixels", "smart_plus_campaigns", "smart_plus_ad_groups",
+    "smart_plus_ads", "ad_v2_report_daily", "gmv_max_stores", "gmv_max_campaigns", "gmv_max_campaign_details",
+    "gmv_max_product_campaign_report_daily", "gmv_max_live_campaign_report_daily", "gmv_max_product_report_daily",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("streams", [STREAMS, NEW_SPEND_STREAMS], ids=["reports", "shop_smart_plus_creatives"])
+def test_sigkill_during_the_load_then_resume_equals_a_clean_run(
+    serve: Any, tmp_path: Path, streams: tuple[str, ...]
+) -> None:
     clean = serve(advertisers=2)
-    clean_settings = settings_for(clean, tmp_path, "clean", streams=STREAMS)
+    clean_settings = settings_for(clean, tmp_path, "clean", streams=streams)
     assert run_sync(clean_settings, token_source=static_token(clean)).exit_code == 0
 
     running = serve(advertisers=2)
     env = _env(tmp_path, running, TIKTOK_ADS_MART_ADVERTISER_IDS=",".join(running.advertiser_ids))
-    args = _sync_args(running, tmp_path, "killed", "--streams", ",".join(STREAMS), "--quiet")
+    args = _sync_args(running, tmp_path, "killed", "--streams", ",".join(streams), "--quiet")
     package_dirs = [
         tmp_path / "killed-pipelines" / "tiktok_ads_mart" / "normalize" / "extracted",
         tmp_path / "killed-pipelines" / "tiktok_ads_mart" / "load" / "normalized",

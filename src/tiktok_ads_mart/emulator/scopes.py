@@ -4,7 +4,7 @@ TikTok grants scopes per developer app; a token's ``scope`` lists them as permis
 outside them answers 40001 "No permission to perform the related operation" (return codes doc
 1737172488964097, permission scope doc 1753986142651394; the endpoint-to-scope list is doc
 1735713875563521). The OAuth endpoints need none. The ids below are the leaves TikTok documents for
-reading: a token of an app with every scope carries all six.
+reading: a token of an app with every scope carries all of them.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ APP_SCOPES: dict[str, AppScope] = {
         AppScope("ad", "Ads Management: Read Ads", 220),
         AppScope("audience", "Audience Management: Read Custom Audiences", 30),
         AppScope("reporting", "Reporting: Consolidated Report", 44),
+        AppScope("creative", "Creative Management: Read Creatives and Identities", 6),
+        AppScope("pixel", "Pixel Management: Read Pixels", 8),
     )
 }
 ALL_SCOPES: tuple[str, ...] = tuple(APP_SCOPES)
@@ -47,6 +49,18 @@ ENDPOINT_SCOPE: dict[str, str] = {
     "report/task/check/": "reporting",
     "report/task/download/": "reporting",
     "report/task/cancel/": "reporting",
+    "smart_plus/campaign/get/": "campaign",
+    "smart_plus/adgroup/get/": "adgroup",
+    "smart_plus/ad/get/": "ad",
+    "file/video/ad/info/": "creative",
+    "file/image/ad/info/": "creative",
+    "identity/get/": "creative",
+    "pixel/list/": "pixel",
+    # TikTok's GMV Max pages name no scope: assumed Ads Management and Reporting (docs/emulator.md)
+    "gmv_max/store/list/": "campaign",
+    "gmv_max/campaign/get/": "campaign",
+    "campaign/gmv_max/info/": "campaign",
+    "gmv_max/report/get/": "reporting",
 }
 
 
