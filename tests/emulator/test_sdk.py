@@ -46,6 +46,9 @@ SDK_METHODS = {
     "file/image/ad/info/": "FileApi.file_image_ad_info",
     "identity/get/": "IdentityApi.identity_get",
     "pixel/list/": "MeasurementApi.pixel_list",
+    "smart_plus/campaign/get/": "CampaignCreationApi.smart_plus_campaign_get",
+    "smart_plus/adgroup/get/": "AdgroupApi.smart_plus_adgroup_get",
+    "smart_plus/ad/get/": "AdApi.smart_plus_ad_get",
 }
 NO_SDK_METHOD = {"oauth2/refresh_token/", "oauth2/revoke_token/", "report/task/download/"}
 STATUS_ALL = [{"field_name": "campaign_status", "filter_type": "IN", "filter_value": '["STATUS_ALL"]'}]
@@ -119,7 +122,8 @@ def test_campaigns_ad_groups_and_ads(api: Any, live_emulator: Any) -> None:
         page_size=1000,
         filtering={"campaign_automation_type": "MANUAL", "primary_status": "STATUS_ALL"},
     )["data"]
-    assert manual["list"] == campaigns["list"]  # the world has no Smart+ campaigns
+    assert manual["list"] == [c for c in campaigns["list"] if c["campaign_automation_type"] == "MANUAL"]
+    assert manual["list"] != campaigns["list"]  # the first account has an Upgraded Smart+ campaign
     campaign_id = world.campaigns(adv)[0]["campaign_id"]
     adgroups = sdk.AdgroupApi(api).adgroup_get(  # the model sends primary_status STATUS_NOT_DELETE
         adv, token, page_size=1000, filtering=sdk.FilteringAdgroupGet(campaign_ids=[campaign_id])
@@ -172,6 +176,29 @@ def test_assets_identities_and_pixels(api: Any, live_emulator: Any) -> None:
     assert bc["data"]["identity_list"] == listed[-1:]
     pixels = sdk.MeasurementApi(api).pixel_list(adv, token, page=1, page_size=20)["data"]["pixels"]
     assert pixels == _json(creatives.pixels(world, adv))
+
+
+def test_upgraded_smart_plus(api: Any, live_emulator: Any) -> None:
+    from tiktok_ads_mart.emulator import smart_plus
+
+    world, token = live_emulator.emulator.world, live_emulator.access_token
+    adv = live_emulator.advertiser_ids[0]
+    campaign_ids = smart_plus.smart_plus_campaign_ids(world, adv)
+    campaigns = sdk.CampaignCreationApi(api).smart_plus_campaign_get(
+        adv, token, page_size=1000, filtering=sdk.FilteringSmartPlusCampaignGet(primary_status="STATUS_ALL")
+    )["data"]["list"]
+    assert [c["campaign_id"] for c in campaigns] == campaign_ids and campaigns
+    adgroups = sdk.AdgroupApi(api).smart_plus_adgroup_get(
+        adv, token, page_size=1000,
+        filtering=sdk.FilteringSmartPlusAdgroupGet(campaign_ids=campaign_ids, primary_status="STATUS_ALL"),
+    )["data"]["list"]  # fmt: skip
+    assert [g["adgroup_id"] for g in adgroups] == smart_plus.smart_plus_adgroup_ids(world, adv) and adgroups
+    truth = _json(smart_plus.smart_plus_ads(world, adv))
+    ads = sdk.AdApi(api).smart_plus_ad_get(
+        adv, token, page_size=100,
+        filtering=sdk.FilteringSmartPlusAdGet(smart_plus_ad_ids=[truth[0]["smart_plus_ad_id"]], primary_status="STATUS_ALL"),
+    )["data"]["list"]  # fmt: skip
+    assert ads == truth[:1]
 
 
 def test_the_synchronous_report(api: Any, live_emulator: Any) -> None:

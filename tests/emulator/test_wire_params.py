@@ -21,7 +21,7 @@ def _filter(field: str, kind: str, values: list[str]) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------------ campaign_automation_type
 @pytest.mark.parametrize(("endpoint", "kind"), [("campaign/get/", "campaigns"), ("adgroup/get/", "adgroups")])
-async def test_campaign_automation_type_every_object_is_manual(
+async def test_campaign_automation_type_splits_manual_and_upgraded_smart_plus(
     asgi_client: httpx.AsyncClient, emulator_app: Emulator, endpoint: str, kind: str
 ) -> None:
     adv = emulator_app.advertiser_ids[0]
@@ -32,14 +32,15 @@ async def test_campaign_automation_type_every_object_is_manual(
         for o in every
         if "DELETE" not in str(o.get("secondary_status")) and o["operation_status"] != "DELETE"
     ]
-    assert live
-    manual = ok(await get(asgi_client, endpoint, token, advertiser_id=adv, page_size=1000,
-                          filtering={"campaign_automation_type": "MANUAL"}))  # fmt: skip
-    assert manual["list"] == json.loads(json.dumps(live))
-    for smart in ("SMART_PLUS", "UPGRADED_SMART_PLUS"):
-        none = ok(await get(asgi_client, endpoint, token, advertiser_id=adv,
-                            filtering={"campaign_automation_type": smart}))  # fmt: skip
-        assert none["list"] == [] and none["page_info"]["total_number"] == 0
+    assert {o["campaign_automation_type"] for o in live} == {"MANUAL", "UPGRADED_SMART_PLUS"}
+    for automation in ("MANUAL", "UPGRADED_SMART_PLUS"):
+        some = ok(await get(asgi_client, endpoint, token, advertiser_id=adv, page_size=1000,
+                            filtering={"campaign_automation_type": automation}))  # fmt: skip
+        expected = [o for o in live if o["campaign_automation_type"] == automation]
+        assert some["list"] == json.loads(json.dumps(expected)) and expected
+    none = ok(await get(asgi_client, endpoint, token, advertiser_id=adv,
+                        filtering={"campaign_automation_type": "SMART_PLUS"}))  # fmt: skip
+    assert none["list"] == [] and none["page_info"]["total_number"] == 0  # no legacy Smart+ campaigns
     for bad in ("AUTOMATIC", ["MANUAL"]):
         error(await get(asgi_client, endpoint, token, advertiser_id=adv,
                         filtering={"campaign_automation_type": bad}), 40002, "campaign_automation_type")  # fmt: skip

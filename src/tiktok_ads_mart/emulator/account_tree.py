@@ -51,7 +51,7 @@ class Change:
     """One scheduled edit of an object: it takes effect, and bumps ``modify_time``, at ``at``."""
 
     at: int
-    field: str  # "name" | "budget" | "enabled" | "deleted"
+    field: str  # "name" | "budget" | "enabled" | "deleted" | "touch" (moves modify_time only)
     value: Any
 
 
@@ -132,6 +132,7 @@ class Advertiser:
     audiences: list[dict[str, Any]]
     audience_history: dict[str, list[dict[str, Any]]]
     assets: dict[str, Any] = field(default_factory=dict)  # lookup indexes the asset endpoints build once
+    smart_plus_ads: list[Entity] = field(default_factory=list)  # one per Upgraded Smart+ ad group
 
     @property
     def brand(self) -> str:
@@ -145,6 +146,28 @@ class Advertiser:
     @property
     def currency_decimals(self) -> int:
         return CURRENCY_DECIMALS.get(self.profile.currency, 2)
+
+
+def secondary_status(entity: Entity, state_of: Any) -> str:
+    """TikTok's secondary_status, with a parent's deletion or pause cascaded onto its children."""
+    prefix = {"campaign": "CAMPAIGN", "adgroup": "ADGROUP", "ad": "AD"}[entity.kind]
+    own: EntityState = state_of(entity)
+    if own.deleted:
+        return f"{prefix}_STATUS_DELETE"
+    ancestors: list[Entity] = []
+    parent = entity.parent
+    while parent is not None:
+        ancestors.append(parent)
+        parent = parent.parent
+    for ancestor in reversed(ancestors):  # the campaign outranks the ad group
+        if state_of(ancestor).deleted:
+            return f"{prefix}_STATUS_{ancestor.kind.upper()}_DELETE"
+    if not own.enabled:
+        return f"{prefix}_STATUS_DISABLE"
+    for ancestor in reversed(ancestors):
+        if not state_of(ancestor).enabled:
+            return f"{prefix}_STATUS_{ancestor.kind.upper()}_DISABLE"
+    return "CAMPAIGN_STATUS_ENABLE" if entity.kind == "campaign" else f"{prefix}_STATUS_DELIVERY_OK"
 
 
 # ------------------------------------------------------------------------------------------- building
@@ -397,4 +420,5 @@ __all__ = [
     "Entity",
     "EntityState",
     "build_advertiser",
+    "secondary_status",
 ]

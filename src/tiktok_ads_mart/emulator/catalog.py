@@ -233,7 +233,9 @@ ATTRIBUTE_GETTERS: dict[str, AttributeGetter] = {
     "campaign_budget": _budget,
     "campaign_dedicate_type": _fixed("GENERAL"),
     "app_promotion_type": _static("app_promotion_type"),
-    "campaign_automation_type": _fixed("MANUAL"),
+    "campaign_automation_type": lambda adv, entity, state: str(
+        entity.static.get("campaign_automation_type", "MANUAL")
+    ),
     "adgroup_name": _name,
     "adgroup_id": _entity_id,
     "placement_type": _static("placement_type"),
@@ -261,7 +263,7 @@ ATTRIBUTE_GETTERS: dict[str, AttributeGetter] = {
     "mobile_app_id": _app(lambda adv, entity: f"com.example.app{adv.index}"),
     "ad_name": _name,
     "ad_id": _entity_id,
-    "ad_id_v2": _entity_id,
+    "ad_id_v2": lambda adv, entity, state: str(entity.static.get("ad_id_v2", entity.entity_id)),
     "ad_text": _static("ad_text"),
     "call_to_action": _static("call_to_action"),
     "ad_profile_image": _fixed("https://p16-sign.example/avatar.jpeg"),
@@ -279,6 +281,11 @@ ATTRIBUTE_GETTERS: dict[str, AttributeGetter] = {
     "catalog_modify_time": _fixed("-"),
 }
 """How each attribute metric reads the world (current names and budgets, so renames show at once)."""
+
+ROW_ATTRIBUTES = frozenset({"campaign_automation_type"})
+"""Attributes read from the row's own object rather than its ancestor at the attribute's level: a creative
+of an Upgraded Smart+ ad is UPGRADED_SMART_PLUS_CREATIVE where its campaign is UPGRADED_SMART_PLUS
+(doc 1740302848100353, the response examples)."""
 
 _SPEND = base("spend")
 _IMPRESSIONS = base("impressions")
@@ -530,6 +537,7 @@ __all__ = [
     "LEVELS",
     "MATURING",
     "REACH",
+    "ROW_ATTRIBUTES",
     "MetricSpec",
     "Series",
     "audience_excluded",

@@ -25,6 +25,7 @@ from tiktok_ads_mart.emulator.catalog import (
     BASE_INDEX,
     BASE_NAMES,
     MATURING,
+    ROW_ATTRIBUTES,
 )
 from tiktok_ads_mart.emulator.ids import (
     MINOR_PER_USD,
@@ -250,15 +251,19 @@ class AccountData:
         self.daily = np.stack(
             [self.hourly[name].reshape(count, days, 24).sum(axis=2, dtype=np.int64) for name in BASE_NAMES]
         )
+        ad_level, ad_level_index = _ad_level(adv)
         self.entities: dict[str, list[Entity]] = {
             "CAMPAIGN": adv.campaigns,
             "ADGROUP": adv.adgroups,
             "AD": ads,
+            AD_LEVEL: ad_level,
         }
         self.bounds = {  # per entity (storage order): its ads are ads[start:stop] (possibly none)
             "CAMPAIGN": _ad_bounds(ads, "CAMPAIGN", len(adv.campaigns)),
             "ADGROUP": _ad_bounds(ads, "ADGROUP", len(adv.adgroups)),
+            AD_LEVEL: _bounds(ad_level_index, len(ad_level)),
         }
+        self.ad_level_ids = [ad_level[i].entity_id for i in ad_level_index.tolist()]  # per ad: its ad_id_v2
         ids = {"ADVERTISER": [adv.advertiser_id]}
         ids.update({level: [e.entity_id for e in entities] for level, entities in self.entities.items()})
         self.order = {
@@ -406,6 +411,7 @@ class AccountData:
             self.attribute_cache.clear()
         getter = ATTRIBUTE_GETTERS[name]
         target_level = ATTRIBUTE_LEVELS[name]
+        own = name in ROW_ATTRIBUTES  # read from the row's object itself, whatever the attribute's level
         if target_level == "ADVERTISER":
             found = [getter(self.adv, None, None)] * len(self.order[level])
         else:
@@ -413,7 +419,7 @@ class AccountData:
             found = []
             entities = self.entities[level]
             for i in self.order[level].tolist():
-                target = entities[i].ancestor(target_level)
+                target = entities[i] if own else entities[i].ancestor(target_level)
                 state = states.get(target.entity_id)
                 if state is None:
                     state = states[target.entity_id] = target.state_at(now)
@@ -434,12 +440,42 @@ class AccountData:
 
 def _ad_bounds(ads: list[Entity], level: str, entities: int) -> tuple[np.ndarray, np.ndarray]:
     """[start, stop) ad positions of each entity of a level: ads are stored grouped by their parents."""
-    counts = np.bincount([ad.ancestor(level).index for ad in ads], minlength=entities).astype(np.int64)
+    return _bounds(np.array([ad.ancestor(level).index for ad in ads], dtype=np.int64), entities)
+
+
+def _bounds(owner: np.ndarray, entities: int) -> tuple[np.ndarray, np.ndarray]:
+    """[start, stop) positions of each entity's ads, from the entity of each ad (non-decreasing)."""
+    counts = np.bincount(owner, minlength=entities).astype(np.int64)
     stops = np.cumsum(counts)
     return stops - counts, stops
 
 
+AD_LEVEL = "AD_V2"
+"""The grouping of the ``ad_id_v2`` dimension: a manual ad is itself, the creatives of an Upgraded Smart+
+ad are summed into it (doc 1740302848100353, ``ad_id_v2``)."""
+
+
+def _ad_level(adv: Advertiser) -> tuple[list[Entity], np.ndarray]:
+    """The ad-level objects (manual ads and Smart+ ads, in storage order) and, per ad, its position there.
+
+    A Smart+ ad's creatives are its ad group's ads, which are stored together, so every ad-level object
+    owns a contiguous run of ads and sums by prefix sums like any other level."""
+    smart = {entity.entity_id: entity for entity in adv.smart_plus_ads}
+    objects: list[Entity] = []
+    owner = np.zeros(len(adv.ads), dtype=np.int64)
+    for i, ad in enumerate(adv.ads):
+        smart_id = ad.static.get("smart_plus_ad_id")
+        if smart_id is None:
+            objects.append(ad)
+        elif not objects or objects[-1].entity_id != smart_id:
+            assert smart_id in smart, "a Smart+ ad's creatives are contiguous: each starts its run once"
+            objects.append(smart.pop(smart_id))
+        owner[i] = len(objects) - 1
+    return objects, owner
+
+
 __all__ = [
+    "AD_LEVEL",
     "MATURITY_HOURS",
     "MAX_IMPRESSIONS_PER_HOUR",
     "AccountData",

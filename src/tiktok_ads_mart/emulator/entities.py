@@ -2,7 +2,8 @@
 
 The world hands over every object (deleted ones too); this module applies what TikTok applies on the
 server: the not-deleted default, status filters, ID lists, creation windows, ``modified_after`` (ads
-only), ``campaign_automation_type`` (campaigns and ad groups), ``fields`` and paging. An unknown filter
+only), ``campaign_automation_type`` (campaigns and ad groups), ``ad_ids_v2`` (ads: the ad level of
+Upgraded Smart+ ads), ``fields`` and paging. An unknown filter
 key is a 40002, so a client that relies on a filter TikTok does not have (``modified_after`` on
 campaigns) fails here as it would there. A filter whose value is blank counts as not sent, and a list
 may arrive as a JSON-array string, as TikTok's SDKs and sample code send them.
@@ -34,9 +35,8 @@ MAX_IDS = 100
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 AUTOMATION_TYPES = frozenset({"MANUAL", "SMART_PLUS", "UPGRADED_SMART_PLUS"})
-"""``campaign_automation_type``: one of these, a single string (docs 1739315828649986, 1739314558673922)."""
-WORLD_AUTOMATION_TYPE = "MANUAL"
-"""The emulator's world has no Smart+ campaigns: every campaign, and so every ad group, is MANUAL."""
+"""``campaign_automation_type``: one of these, a single string (docs 1739315828649986, 1739314558673922).
+The world's campaigns and ad groups are MANUAL or UPGRADED_SMART_PLUS (none is a legacy Smart+ one)."""
 
 PRIMARY_STATUSES = frozenset(
     {
@@ -119,7 +119,15 @@ AD = EntityLevel(
     name_field="ad_name",
     status_prefix="AD_STATUS",
     filters=_COMMON_FILTERS
-    | {"ad_ids", "ad_name", "adgroup_ids", "creative_material_mode", "destination", "modified_after"},
+    | {
+        "ad_ids",
+        "ad_ids_v2",
+        "ad_name",
+        "adgroup_ids",
+        "creative_material_mode",
+        "destination",
+        "modified_after",
+    },
     list_objects=lambda world, adv: world.ads(adv),
 )
 
@@ -222,7 +230,7 @@ def _value_predicates(level: EntityLevel, key: str, value: Any) -> list[Callable
     if key == "campaign_automation_type":
         if not isinstance(value, str) or value not in AUTOMATION_TYPES:
             raise ParamError(f"{name}: must be one of {', '.join(sorted(AUTOMATION_TYPES))}, got {value!r}")
-        return [] if value == WORLD_AUTOMATION_TYPE else [lambda obj: False]
+        return [lambda obj: obj.get("campaign_automation_type", "MANUAL") == value]
     if isinstance(value, str) and value.lstrip().startswith("["):
         value = decode_structured(name, value)  # a list sent as a JSON-array string
     if isinstance(value, str):
@@ -250,13 +258,26 @@ def project(objects: list[dict[str, Any]], fields: list[str] | None, endpoint: s
 def _entity_get(level: EntityLevel, call: Call) -> dict[str, Any]:
     _, advertiser_id = call.advertiser()
     params = call.params
-    filtering = params.obj("filtering")
+    filtering = dict(params.obj("filtering"))
     fields = params.string_list("fields")
     page, page_size = params.page(max_page_size=MAX_PAGE_SIZE)
-    matched = filter_objects(level, level.list_objects(call.emulator.world, advertiser_id), filtering)
+    objects = level.list_objects(call.emulator.world, advertiser_id)
+    ad_ids_v2 = filtering.pop("ad_ids_v2", None) if level is AD else None
+    if ad_ids_v2 is not None and not is_blank(ad_ids_v2):
+        objects = _ad_level(call, advertiser_id, ad_ids_v2)
+    matched = filter_objects(level, objects, filtering)
     start = (page - 1) * page_size
     rows = project(matched[start : start + page_size], fields, level.endpoint)
     return {"list": rows, "page_info": page_info(page, page_size, len(matched))}
+
+
+def _ad_level(call: Call, advertiser_id: str, value: Any) -> list[dict[str, Any]]:
+    """``ad_ids_v2``: ad-level rows, where an Upgraded Smart+ ad stands for its creatives (``ad_id_v2`` its
+    id, ``campaign_automation_type`` UPGRADED_SMART_PLUS) and a manual ad is itself (doc 1854103649826817);
+    without it ``ad/get/`` lists creatives, each with the ``smart_plus_ad_id`` of its ad."""
+    wanted = frozenset(as_id_list("filtering.ad_ids_v2", value, max_items=MAX_IDS))
+    rows = call.emulator.world.ad_level_ads(advertiser_id)
+    return [row for row in rows if str(row.get("ad_id_v2")) in wanted]
 
 
 def campaign_get(call: Call) -> dict[str, Any]:

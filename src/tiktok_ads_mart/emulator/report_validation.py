@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeAlias
 
-from tiktok_ads_mart.emulator.catalog import ADVERTISER_DAILY_ONLY, LEVELS, audience_excluded, metric_specs
+from tiktok_ads_mart.emulator.catalog import (
+    ADVERTISER_DAILY_ONLY,
+    ATTRIBUTE_LEVELS,
+    LEVELS,
+    audience_excluded,
+    metric_specs,
+)
+from tiktok_ads_mart.emulator.entities import AUTOMATION_TYPES
 
 DATA_LEVELS: dict[str, str] = {f"AUCTION_{level}": level for level in LEVELS}
 ID_DIMENSIONS: dict[str, str] = {
@@ -40,10 +47,20 @@ UNSERVED_DIMENSIONS = frozenset({
     "ac", "interest_category", "interest_category_v2", "dma_id",
     "device_brand_id", "contextual_tag", "ad_type", "custom_event_type", "event_source_id", "page_id",
     "component_name", "room_id", "post_id", "image_id", "video_material_id", "minis_id", "search_terms",
-    "search_keyword", "match_type", "skan_postback_sequence", "ad_id_v2",
+    "search_keyword", "match_type", "skan_postback_sequence",
 })  # fmt: skip
 """Dimensions TikTok knows that this emulator does not serve (answered with a clear 40002)."""
+AD_ID_V2 = "ad_id_v2"
+"""The other ID dimension of AUCTION_AD: the ad level, where an Upgraded Smart+ ad's creatives are summed
+into the Smart+ ad and a manual ad is itself (``ad_id`` keeps creatives apart; doc 1740302848100353)."""
+AD_ID_V2_ATTRIBUTES = frozenset({"ad_name", "ad_id_v2"})
+"""The ad-level attribute metrics served beside ``ad_id_v2``. TikTok answers the others (``ad_text``,
+``call_to_action``, ``ad_url``, ...) as lists (``ad_text_list``, ...) for a Smart+ ad's row; the emulator
+does not, and refuses them there rather than answer them in another shape."""
 FILTER_FIELDS: dict[str, str] = {"campaign_ids": "CAMPAIGN", "adgroup_ids": "ADGROUP", "ad_ids": "AD"}
+IN_ONLY_FILTERS = frozenset({"ad_ids_v2", "campaign_automation_type"})
+"""Filters a synchronous report takes with filter_type IN only: ``ad_ids_v2`` (at most 100 ids of the ad
+level) and ``campaign_automation_type`` (the campaign's type), both in the page's own examples."""
 MAX_FILTER_IDS = 100  # "you can pass in up to 100 IDs at a time" (doc 1740302848100353)
 MAX_TASK_FILTER_IDS = (
     20_000  # asynchronous tasks "filter the data by 20000 IDs at most" (doc 1740302766489602)
@@ -124,6 +141,16 @@ class Query:
     filters: tuple[tuple[str, tuple[str, ...]], ...]
     order_field: str | None = None  # a non-attribute metric; rows keep time, id, bucket order without it
     order_descending: bool = True
+    ad_id_v2: bool = False  # the ID dimension is ad_id_v2 (the ad level of Upgraded Smart+ ads)
+
+    @property
+    def id_dimension(self) -> str:
+        return AD_ID_V2 if self.ad_id_v2 else ID_DIMENSIONS[self.level]
+
+    @property
+    def grouping(self) -> str:
+        """What rows are summed into: the level, or ``AD_V2`` (the ad level) with ``ad_id_v2``."""
+        return "AD_V2" if self.ad_id_v2 else self.level
 
 
 @dataclass(frozen=True)
@@ -142,6 +169,8 @@ def validate(request: ReportRequest) -> Query:
     dims = _check_dimension_roles(_check_dimension_names(request.dimensions), level, request.data_level)
     _check_report_shape(report_type, dims, request.query_lifetime)
     metrics = _check_metrics(request, report_type, level, dims.time)
+    if AD_ID_V2 in dims.names:
+        _check_ad_level_metrics(metrics)
     if request.asynchronous:
         _check_task_metrics(dims, metrics)
     first_day, last_day = _check_dates(request, dims.time)
@@ -162,6 +191,7 @@ def validate(request: ReportRequest) -> Query:
         include_deleted,
         _parse_filters(request.filters, request.max_filter_ids),
         *_parse_order(request.order_field, request.order_type),
+        AD_ID_V2 in dims.names,
     )
 
 
@@ -188,19 +218,23 @@ def _check_dimension_names(dimensions: Sequence[str] | None) -> tuple[str, ...]:
     for dim in names:
         if dim in UNSERVED_DIMENSIONS:
             raise ReportParamError(f"dimensions: {dim} is not supported by this emulator")
-        if dim not in ID_DIMENSIONS.values() and dim not in TIME_DIMENSIONS and dim not in BREAKDOWN_FAMILY:
+        known = (*ID_DIMENSIONS.values(), AD_ID_V2, *TIME_DIMENSIONS, *BREAKDOWN_FAMILY)
+        if dim not in known:
             raise ReportParamError(f"dimensions: unknown dimension {dim!r}")
     return names
 
 
 def _check_dimension_roles(names: tuple[str, ...], level: str, data_level: str | None) -> _Dimensions:
-    """Exactly the level's ID dimension, at most one time dimension and one breakdown family."""
-    id_dims = [d for d in names if d in ID_DIMENSIONS.values()]
+    """Exactly the level's ID dimension (``ad_id`` or ``ad_id_v2`` at AUCTION_AD, never both: assumed,
+    as for any two ID dimensions), at most one time dimension and one breakdown family."""
+    id_dims = [d for d in names if d in ID_DIMENSIONS.values() or d == AD_ID_V2]
     expected_id = ID_DIMENSIONS[level]
-    if id_dims != [expected_id]:
+    allowed = [[expected_id], [AD_ID_V2]] if level == "AD" else [[expected_id]]
+    if id_dims not in allowed:
+        expected = f"{expected_id} or {AD_ID_V2}" if level == "AD" else expected_id
         raise ReportParamError(
             f"dimensions: exactly one ID dimension is allowed and it must match data_level {data_level} "
-            f"({expected_id}), got {id_dims or 'none'}"
+            f"({expected}), got {id_dims or 'none'}"
         )
     time_dims = [d for d in names if d in TIME_DIMENSIONS]
     if len(time_dims) > 1:
@@ -263,6 +297,17 @@ def _check_metrics(
                 "stat_time_hour or query_lifetime"
             )
     return names
+
+
+def _check_ad_level_metrics(metrics: tuple[str, ...]) -> None:
+    """Beside ``ad_id_v2``, ad-level attributes other than ``ad_name`` and ``ad_id_v2`` are refused (see
+    ``AD_ID_V2_ATTRIBUTES``); campaign, ad group and advertiser attributes are served as at any level."""
+    for name in metrics:
+        if ATTRIBUTE_LEVELS.get(name) == "AD" and name not in AD_ID_V2_ATTRIBUTES:
+            raise ReportParamError(
+                f"metrics: {name} is not supported with the dimension {AD_ID_V2} by this emulator "
+                f"(it serves {', '.join(sorted(AD_ID_V2_ATTRIBUTES))} among ad attributes there)"
+            )
 
 
 def _check_task_metrics(dims: _Dimensions, metrics: tuple[str, ...]) -> None:
@@ -361,6 +406,21 @@ def check_id_filter(field_name: str, filter_type: Any, value: Any, max_ids: int)
     return ids
 
 
+def _check_in_filter(field_name: str, filter_type: Any, value: Any, max_ids: int) -> tuple[str, ...]:
+    """``ad_ids_v2`` or ``campaign_automation_type``: IN with a non-empty list (the values deduplicated
+    and sorted); ``ad_ids_v2`` takes at most ``max_ids`` ids, ``campaign_automation_type`` the types
+    campaign/get/ knows."""
+    if filter_type != "IN":
+        raise ReportParamError(f"filtering: {field_name} takes filter_type IN with a non-empty list")
+    if field_name == "ad_ids_v2":
+        return check_id_filter(field_name, filter_type, value, max_ids)
+    if not isinstance(value, list | tuple) or not value or not set(value) <= AUTOMATION_TYPES:
+        raise ReportParamError(
+            f"filtering: campaign_automation_type takes IN with a list of {', '.join(sorted(AUTOMATION_TYPES))}"
+        )
+    return tuple(sorted(set(value)))
+
+
 def _parse_filters(filters: Filters, max_ids: int) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """``[{field_name, filter_type, filter_value}]`` (or ``{field: [ids]}``) on ID fields, as the ids each
     field keeps; several filters on one field keep what all of them keep."""
@@ -372,10 +432,16 @@ def _parse_filters(filters: Filters, max_ids: int) -> tuple[tuple[str, tuple[str
                     f'filtering: {field_name} takes IN ["STATUS_ALL"] or ["STATUS_NOT_DELETE"]'
                 )
             continue
+        if field_name in IN_ONLY_FILTERS:
+            values = _check_in_filter(field_name, filter_type, value, max_ids)
+            parsed[field_name] = (
+                tuple(sorted(set(parsed[field_name]) & set(values))) if field_name in parsed else values
+            )
+            continue
         if field_name not in FILTER_FIELDS:
             raise ReportParamError(
                 f"filtering: field_name {field_name!r} is not supported (use campaign_ids, adgroup_ids, "
-                "ad_ids, or campaign_status/adgroup_status/ad_status)"
+                "ad_ids, ad_ids_v2, campaign_automation_type, or campaign_status/adgroup_status/ad_status)"
             )
         ids = check_id_filter(field_name, filter_type, value, max_ids)
         if filter_type != "IN":
@@ -391,11 +457,14 @@ def _parse_filters(filters: Filters, max_ids: int) -> tuple[tuple[str, tuple[str
 
 
 __all__ = [
+    "AD_ID_V2",
+    "AD_ID_V2_ATTRIBUTES",
     "AUDIENCE_DIMENSIONS",
     "BREAKDOWN_FAMILY",
     "DATA_LEVELS",
     "FILTER_FIELDS",
     "ID_DIMENSIONS",
+    "IN_ONLY_FILTERS",
     "LIST_FILTER_TYPES",
     "MAX_DAYS",
     "MAX_FILTER_IDS",

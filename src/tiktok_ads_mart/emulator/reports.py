@@ -250,7 +250,7 @@ def execute(data: AccountData, query: Query, now: int, *, ad_cap: int | None = N
             bucket_names = {only: list(GENDERS if only == "gender" else AGES)}
     elif query.breakdown is not None:
         bucket_names = {query.breakdown_dimensions[0]: data.bucket_labels(query.breakdown)}
-    level = query.level
+    level = query.grouping  # the data level, or the ad level of ad_id_v2 (Smart+ creatives summed)
     order = data.order[level]
     grouped = {s: data.group(level, _evaluate(data, s, arrays))[order] for s in wanted}
     impressions = grouped[_IMPRESSIONS]
@@ -278,7 +278,7 @@ def execute(data: AccountData, query: Query, now: int, *, ad_cap: int | None = N
         )
         series = {s: v[permutation] for s, v in series.items()}
     labels: dict[str, tuple[list[str], np.ndarray]] = {
-        ID_DIMENSIONS[level]: (data.sorted_ids[level], row_entity)
+        query.id_dimension: (data.sorted_ids[level], row_entity)
     }
     if query.time_dimension is not None:
         labels[query.time_dimension] = (time_labels, row_time)
@@ -366,12 +366,21 @@ def _newest_ads(
 
 
 def _ad_mask(data: AccountData, filters: tuple[tuple[str, tuple[str, ...]], ...]) -> np.ndarray:
-    """Ads kept by ``campaign_ids``/``adgroup_ids``/``ad_ids`` filters, as a mask over the store's ads."""
+    """Ads kept by the id filters (``campaign_ids``/``adgroup_ids``/``ad_ids``, ``ad_ids_v2``: the ad's
+    ad-level id) and ``campaign_automation_type`` (its campaign's), as a mask over the store's ads."""
     keep = np.ones(len(data.adv.ads), dtype=bool)
     for field_name, ids in filters:
         wanted = set(ids)
-        level = FILTER_FIELDS[field_name]
-        keep &= np.array([ad.ancestor(level).entity_id in wanted for ad in data.adv.ads], dtype=bool)
+        if field_name == "ad_ids_v2":
+            keep &= np.array([i in wanted for i in data.ad_level_ids], dtype=bool)
+        elif field_name == "campaign_automation_type":
+            keep &= np.array([
+                ad.ancestor("CAMPAIGN").static.get("campaign_automation_type", "MANUAL") in wanted
+                for ad in data.adv.ads
+            ], dtype=bool)  # fmt: skip
+        else:
+            level = FILTER_FIELDS[field_name]
+            keep &= np.array([ad.ancestor(level).entity_id in wanted for ad in data.adv.ads], dtype=bool)
     return keep
 
 

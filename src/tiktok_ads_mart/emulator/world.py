@@ -20,8 +20,15 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from tiktok_ads_mart.emulator import creatives
-from tiktok_ads_mart.emulator.account_tree import Advertiser, Change, Entity, EntityState, build_advertiser
+from tiktok_ads_mart.emulator import creatives, smart_plus
+from tiktok_ads_mart.emulator.account_tree import (
+    Advertiser,
+    Change,
+    Entity,
+    EntityState,
+    build_advertiser,
+    secondary_status,
+)
 from tiktok_ads_mart.emulator.catalog import metric_specs
 from tiktok_ads_mart.emulator.config import EmulatorConfig, resolve_now
 from tiktok_ads_mart.emulator.delivery import AccountData, FineGrain
@@ -55,6 +62,8 @@ class World:
       ``audience_history(adv, audience_id)``: objects in TikTok's field names, deleted ones included
       (secondary_status ``*_DELETE`` or cascaded ``*_CAMPAIGN_DELETE``/``*_ADGROUP_DELETE``). The lists are
       cached per clock value: treat the dicts as read-only.
+    - ``smart_plus_ads(adv)`` (``smart_plus/ad/get/`` items, deleted ones included) and ``ad_level_ads(adv)``
+      (``ad/get/`` with ``ad_ids_v2``): Upgraded Smart+ ads, whose creatives are among ``ads(adv)``.
     - ``report(...)`` -> ``ReportResult`` (``total``, ``page(page, page_size)``, ``rows()``, ``totals()``);
       ``metric_catalog``: every accepted metric name.
     - Ground truth for tests: ``fine_grain(adv)`` (base series per ad x local hour at now) and
@@ -77,6 +86,7 @@ class World:
             self._advertisers[advertiser.advertiser_id] = advertiser
         for advertiser in self._advertisers.values():  # after every id was drawn: none of those can move
             creatives.decorate(advertiser)
+            smart_plus.attach(advertiser, seed, used_ids)
         self.advertiser_ids: list[str] = list(self._advertisers)
         self._render_cache: dict[tuple[str, str], tuple[int, list[dict[str, Any]]]] = {}
         self._accounts: dict[str, AccountData] = {}
@@ -125,6 +135,16 @@ class World:
     def ads(self, advertiser_id: str) -> list[dict[str, Any]]:
         """Every ad created at or before now, deleted ones included."""
         return self._rendered(advertiser_id, "ad")
+
+    def smart_plus_ads(self, advertiser_id: str) -> list[dict[str, Any]]:
+        """Upgraded Smart+ ads created at or before now (``smart_plus/ad/get/`` items), deleted ones
+        included; their creatives are among :meth:`ads`."""
+        return self._rendered(advertiser_id, "smart_plus_ad")
+
+    def ad_level_ads(self, advertiser_id: str) -> list[dict[str, Any]]:
+        """The ad level of ``ad/get/`` with ``ad_ids_v2``: manual ads as in :meth:`ads`, and each Upgraded
+        Smart+ ad in the place of its creatives."""
+        return smart_plus.ad_level_rows(self.ads(advertiser_id), self.smart_plus_ads(advertiser_id))
 
     def audiences(self, advertiser_id: str) -> list[dict[str, Any]]:
         """Custom audiences created at or before now (``dmp/custom_audience/list/`` items)."""
@@ -232,6 +252,10 @@ class World:
             return list(cached[1])
         adv = self.advertiser(advertiser_id)
         now = self._now_epoch
+        if kind == "smart_plus_ad":
+            rendered = smart_plus.render_ads(adv, now)
+            self._render_cache[key] = (now, rendered)
+            return list(rendered)
         entities = {"campaign": adv.campaigns, "adgroup": adv.adgroups, "ad": adv.ads}[kind]
         states: dict[str, EntityState] = {}
 
@@ -247,28 +271,6 @@ class World:
 
 
 # ------------------------------------------------------------------------------------------- rendering
-def secondary_status(entity: Entity, state_of: Any) -> str:
-    """TikTok's secondary_status, with a parent's deletion or pause cascaded onto its children."""
-    prefix = {"campaign": "CAMPAIGN", "adgroup": "ADGROUP", "ad": "AD"}[entity.kind]
-    own: EntityState = state_of(entity)
-    if own.deleted:
-        return f"{prefix}_STATUS_DELETE"
-    ancestors: list[Entity] = []
-    parent = entity.parent
-    while parent is not None:
-        ancestors.append(parent)
-        parent = parent.parent
-    for ancestor in reversed(ancestors):  # the campaign outranks the ad group
-        if state_of(ancestor).deleted:
-            return f"{prefix}_STATUS_{ancestor.kind.upper()}_DELETE"
-    if not own.enabled:
-        return f"{prefix}_STATUS_DISABLE"
-    for ancestor in reversed(ancestors):
-        if not state_of(ancestor).enabled:
-            return f"{prefix}_STATUS_{ancestor.kind.upper()}_DISABLE"
-    return "CAMPAIGN_STATUS_ENABLE" if entity.kind == "campaign" else f"{prefix}_STATUS_DELIVERY_OK"
-
-
 def _render_entity(adv: Advertiser, entity: Entity, state_of: Any) -> dict[str, Any]:
     own: EntityState = state_of(entity)
     out: dict[str, Any] = {"advertiser_id": adv.advertiser_id}
