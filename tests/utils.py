@@ -45,13 +45,19 @@ def query(path: Path, sql: str, params: list[Any] | None = None) -> list[tuple[A
 
 
 def snapshot(path: Path, dataset: str = DATASET) -> dict[str, list[tuple[Any, ...]]]:
-    """Every table's rows, sorted, without dlt's load ids: two runs with equal snapshots loaded the same."""
+    """Every table's rows, sorted, without dlt's load ids: two runs with equal snapshots loaded the same.
+
+    Columns are taken by name: a field TikTok sends for some objects only (``smart_plus_ad_id``) becomes a
+    column when a package first holds it, so two runs that split their packages apart order them apart."""
     result: dict[str, list[tuple[Any, ...]]] = {}
     with duckdb.connect(str(path), read_only=True) as conn:
         for table in mart_tables(path, dataset):
             relation = conn.sql(f"SELECT * FROM {dataset}.{table}")
-            keep = [i for i, name in enumerate(relation.columns) if not name.startswith("_dlt")]
-            rows = [tuple(row[i] for i in keep) for row in relation.fetchall()]
+            keep = sorted(
+                (i for i, name in enumerate(relation.columns) if not name.startswith("_dlt")),
+                key=lambda i: relation.columns[i],
+            )
+            rows = [tuple((relation.columns[i], row[i]) for i in keep) for row in relation.fetchall()]
             result[table] = sorted(rows, key=repr)
     return result
 
@@ -174,13 +180,37 @@ def report_span(settings: SyncSettings, world: World, advertiser_id: str) -> tup
 
 
 def truth_entities(world: World, spec: EntitySpec, advertiser_id: str) -> list[dict[str, Any]]:
-    listing = {
+    """The objects a stream should hold for one advertiser, deleted ones included, as the emulator has them."""
+    from tiktok_ads_mart.catalog import ids_in
+    from tiktok_ads_mart.emulator import creatives, gmv_max, smart_plus
+
+    def ids(name: str, values: list[str]) -> list[dict[str, Any]]:
+        return [{name: value} for value in values]
+
+    def used(assets: dict[str, dict[str, Any]], field: str, advertiser: str) -> list[dict[str, Any]]:
+        """The assets the advertiser's ads use (the library may hold one uploaded for a later ad)."""
+        named = set(ids_in(world.ads(advertiser), (field,)))
+        return [row for asset_id, row in assets.items() if asset_id in named]
+
+    listing: dict[str, Callable[[str], list[dict[str, Any]]]] = {
         "campaigns": world.campaigns,
         "ad_groups": world.adgroups,
         "ads": world.ads,
         "custom_audiences": world.audiences,
-    }[spec.name]
-    return listing(advertiser_id)
+        "videos": lambda a: used(creatives.videos(world, a), "video_id", a),
+        "images": lambda a: used(creatives.images(world, a), "image_ids", a),
+        "identities": lambda a: creatives.identities(world, a),
+        "pixels": lambda a: creatives.pixels(world, a),
+        "smart_plus_campaigns": lambda a: ids("campaign_id", smart_plus.smart_plus_campaign_ids(world, a)),
+        "smart_plus_ad_groups": lambda a: ids("adgroup_id", smart_plus.smart_plus_adgroup_ids(world, a)),
+        "smart_plus_ads": world.smart_plus_ads,
+        "gmv_max_stores": lambda a: gmv_max.stores(world, a),
+        "gmv_max_campaigns": lambda a: gmv_max.campaigns(world, a),
+        "gmv_max_campaign_details": lambda a: [
+            gmv_max.campaign_details(world, a, c["campaign_id"]) for c in gmv_max.campaigns(world, a)
+        ],
+    }
+    return listing[spec.name](advertiser_id)
 
 
 def files_under(paths: Iterable[Path]) -> list[Path]:

@@ -32,7 +32,9 @@ SCOPES: dict[str, Scope] = {
         Scope("ad", "Ads Management > Ad > Read Ads", frozenset({2, 22, 220})),
         Scope("audience", "Audience Management > Read Custom Audiences", frozenset({3, 30})),
         Scope("reporting", "Reporting > Consolidated Report", frozenset({4, 44})),
-        Scope("creative", "Creative Management > Read Creatives and Identities", frozenset({6, 600, 610, 693})),
+        Scope(
+            "creative", "Creative Management > Read Creatives and Identities", frozenset({6, 600, 610, 693})
+        ),
         Scope("pixel", "Pixel Management > Read Pixels", frozenset({8, 800})),
     )
 }

@@ -38,6 +38,11 @@ def _check_reports(world: Any, settings: Any, path: Path, specs: list[ReportSpec
             assert_report_equal(truth, mart_report(path, spec, advertiser_id), f"{spec.name}/{advertiser_id}")
 
 
+def _instant(text: str) -> dt.datetime:
+    """TikTok's ``YYYY-MM-DD HH:MM:SS`` (UTC), or the asset endpoints' ``2020-06-10T07:39:14Z``."""
+    return dt.datetime.fromisoformat(text.replace(" ", "T").removesuffix("Z")).replace(tzinfo=dt.UTC)
+
+
 def test_every_stream_equals_the_emulator_and_a_rerun_adds_nothing(serve: Any, tmp_path: Path) -> None:
     running = serve()
     world = running.emulator.world
@@ -47,7 +52,8 @@ def test_every_stream_equals_the_emulator_and_a_rerun_adds_nothing(serve: Any, t
     assert set(result.rows) == set(BUILTIN_STREAMS)
     assert result.rows["ad_report_hourly"] > 0
 
-    _check_reports(world, settings, settings.duckdb_path, list(REPORT_STREAMS))
+    # GMV Max reports have their own truth and test (test_shop_and_creatives.py)
+    _check_reports(world, settings, settings.duckdb_path, [s for s in REPORT_STREAMS if s.integrated])
 
     deleted_seen = 0
     for spec in ENTITY_STREAMS[1:]:
@@ -62,11 +68,14 @@ def test_every_stream_equals_the_emulator_and_a_rerun_adds_nothing(serve: Any, t
                 deleted_seen += expected
                 row = mine[str(item[spec.id_field])]
                 assert row["is_deleted"] is expected, (spec.name, status)
-                for name, value in item.items():  # every plain text field verbatim
-                    if isinstance(value, str) and not name.endswith("_time"):
+                # every plain text field verbatim; the newer tables keep chosen columns (their own tests
+                # check what they hold)
+                strict = spec.name in ("campaigns", "ad_groups", "ads", "custom_audiences")
+                for name, value in item.items():
+                    if isinstance(value, str) and not name.endswith("_time") and (strict or name in row):
                         assert row[name] == value, (spec.name, name)
                 if item.get("modify_time"):
-                    assert row["modify_time"].strftime("%Y-%m-%d %H:%M:%S") == item["modify_time"]
+                    assert row["modify_time"] == _instant(item["modify_time"]), spec.name
     assert deleted_seen > 0, "the world should hold deleted objects for this test to mean anything"
     advertisers = mart_rows(settings.duckdb_path, "advertisers")
     assert {a["advertiser_id"] for a in advertisers} == set(world.advertiser_ids)

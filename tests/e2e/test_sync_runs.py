@@ -70,7 +70,9 @@ NEW_SPEND_STREAMS = (
 )  # fmt: skip
 
 
-@pytest.mark.parametrize("streams", [STREAMS, NEW_SPEND_STREAMS], ids=["reports", "shop_smart_plus_creatives"])
+@pytest.mark.parametrize(
+    "streams", [STREAMS, NEW_SPEND_STREAMS], ids=["reports", "shop_smart_plus_creatives"]
+)
 def test_sigkill_during_the_load_then_resume_equals_a_clean_run(
     serve: Any, tmp_path: Path, streams: tuple[str, ...]
 ) -> None:

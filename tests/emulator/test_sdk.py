@@ -49,8 +49,17 @@ SDK_METHODS = {
     "smart_plus/campaign/get/": "CampaignCreationApi.smart_plus_campaign_get",
     "smart_plus/adgroup/get/": "AdgroupApi.smart_plus_adgroup_get",
     "smart_plus/ad/get/": "AdApi.smart_plus_ad_get",
+    "gmv_max/store/list/": "StoreApi.gmv_max_store_list",
+    "campaign/gmv_max/info/": "CampaignCreationApi.campaign_gmv_max_info",
+    "gmv_max/report/get/": "ReportingApi.gmv_max_report_get",
 }
-NO_SDK_METHOD = {"oauth2/refresh_token/", "oauth2/revoke_token/", "report/task/download/"}
+# The SDK (1.1.3) has no method for gmv_max/campaign/get/.
+NO_SDK_METHOD = {
+    "oauth2/refresh_token/",
+    "oauth2/revoke_token/",
+    "report/task/download/",
+    "gmv_max/campaign/get/",
+}
 STATUS_ALL = [{"field_name": "campaign_status", "filter_type": "IN", "filter_value": '["STATUS_ALL"]'}]
 
 
