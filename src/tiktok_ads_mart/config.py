@@ -109,6 +109,7 @@ class SyncSettings:
     # sync, and a stream's later windows as tasks once one of its windows took 4 pages or more; None (not
     # set): sync, and auto for a backfill over 31 days
     report_mode: str | None = None
+    shard: tuple[int, int] | None = None  # (i, n): this worker's share of the advertisers, 1 <= i <= n
     now: datetime | None = None  # the clock, for replays and tests; default the real UTC time
     custom_reports: tuple[ReportSpec, ...] = ()
     config_file: Path | None = field(default=None, compare=False)
@@ -117,10 +118,22 @@ class SyncSettings:
 
     @property
     def rate_limits(self) -> tuple[int, int]:
-        """(qps, qpm): explicit numbers win over the tier."""
+        """(qps, qpm): explicit numbers win over the tier; a shard takes its 1/n of the app's budget, so n
+        workers together stay under it (at least one request a second or minute each)."""
         tier = TIERS[self.rate_tier]
-        tier_qps, tier_qpm = tier.qps, tier.qpm
-        return (tier_qps if self.qps is None else self.qps, tier_qpm if self.qpm is None else self.qpm)
+        qps = tier.qps if self.qps is None else self.qps
+        qpm = tier.qpm if self.qpm is None else self.qpm
+        if self.shard is None:
+            return qps, qpm
+        workers = self.shard[1]
+        return (max(1, qps // workers) if qps else 0, max(1, qpm // workers) if qpm else 0)
+
+    @property
+    def state_name(self) -> str:
+        """The dlt pipeline whose state this run keeps: a shard's own, so shards never share cursors."""
+        if self.shard is None:
+            return self.pipeline_name
+        return f"{self.pipeline_name}_shard_{self.shard[0]}_of_{self.shard[1]}"
 
     def named_api_base(self) -> ApiBase | None:
         """The API host this run was pointed at, and by whom; None if no one named one."""
@@ -254,6 +267,14 @@ def _as_report_mode(name: str, value: Any) -> str:
 REPORT_MODES = ("sync", "async", "auto")
 
 
+def _as_shard(name: str, value: Any) -> tuple[int, int]:
+    text = _as_str(name, value)
+    index, _, count = text.partition("/")
+    if not (index.strip().isdigit() and count.strip().isdigit()) or not 1 <= int(index) <= int(count) <= 1000:
+        raise ConfigError(f"{name}: {text!r} must be I/N with 1 <= I <= N <= 1000, e.g. 2/3")
+    return int(index), int(count)
+
+
 def _as_identifier(name: str, value: Any) -> str:
     text = _as_str(name, value)
     if not _NAME.match(text):
@@ -381,6 +402,13 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "whose windows take 4 pages or more). Default: sync, and auto for a backfill over 31 days. "
         "Reach beside an audience breakdown stays on pages: tasks refuse it.",
         "MODE",
+    ),
+    SettingSpec(
+        "shard",
+        _as_shard,
+        "Run worker I of N: the advertisers whose stable hash falls to it, at 1/N of the app's QPS and "
+        "QPM, with state of its own, so N workers on one app and one dataset never collide.",
+        "I/N",
     ),
     SettingSpec(
         "now", _as_datetime, "Pretend the clock says this (replays, tests).", "TIMESTAMP", hidden=True

@@ -43,7 +43,10 @@ def test_a_missing_scope_skips_its_stream_and_loads_everything_else(serve: Any, 
     # the creative streams need scopes of their own, which this app lacks too: each skipped, named
     for stream, scope in (("videos", "Creative Management"), ("images", "Creative Management"),
                           ("identities", "Creative Management"), ("pixels", "Pixel Management")):  # fmt: skip
-        assert f"skipped {stream}: TikTok refused it for every advertiser (40001): the app lacks the scope {scope}" in text
+        assert (
+            f"skipped {stream}: TikTok refused it for every advertiser (40001): the app lacks the scope {scope}"
+            in text
+        )
     assert _count(mart, "gmv_max_campaigns") > 0 and _count(mart, "smart_plus_ads") > 0  # within its scopes
     world = running.emulator.world
     for table, listing in (("campaigns", world.campaigns), ("ads", world.ads)):

@@ -87,7 +87,7 @@ def make_pipeline(settings: SyncSettings) -> Any:
     apply_dlt_defaults()
     avoid_sqlalchemy_import(settings.destination)
     return dlt.pipeline(
-        pipeline_name=settings.pipeline_name,
+        pipeline_name=settings.state_name,
         destination=make_destination(settings),
         dataset_name=settings.dataset_name,
         pipelines_dir=str(settings.resolved_pipelines_dir()),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
+import hashlib
 import logging
 import math
 import sys
@@ -116,13 +117,24 @@ def effective_report_mode(settings: SyncSettings) -> str:
     return "auto" if (end - settings.start_date).days + 1 > LONG_BACKFILL_DAYS else "sync"
 
 
+SHARD_MARGIN = 0.1
+"""Seconds added to each rate window of a shard: N workers' requests meet at TikTok with N processes'
+timing jitter, more than one process's default margin covers."""
+
+
+def _limits(settings: SyncSettings) -> RateLimits:
+    qps, qpm = settings.rate_limits
+    if settings.shard is None:
+        return RateLimits(qps=qps, qpm=qpm)
+    return RateLimits(qps=qps, qpm=qpm, margin=SHARD_MARGIN)
+
+
 def _token_source(settings: SyncSettings) -> TokenCredential:
     """``TIKTOK_ACCESS_TOKEN``, else the stored profile, bound to the host that issued it."""
     from tiktok_ads_mart.auth import resolve_token_source
 
-    qps, qpm = settings.rate_limits
     return resolve_token_source(
-        settings.profile, api_base=settings.named_api_base(), limits=RateLimits(qps=qps, qpm=qpm)
+        settings.profile, api_base=settings.named_api_base(), limits=_limits(settings)
     )
 
 
@@ -142,13 +154,12 @@ def api_base_for(settings: SyncSettings, token: TokenCredential) -> str:
 
 def default_client_factory(settings: SyncSettings, token: TokenCredential) -> ClientFactory:
     """A factory the extractor calls inside its own loop (an httpx pool belongs to one loop)."""
-    qps, qpm = settings.rate_limits
 
     def build() -> TikTokClient:
         return TikTokClient(
             api_base_for(settings, token),
             token,
-            limits=RateLimits(qps=qps, qpm=qpm),
+            limits=_limits(settings),
             timeout=60.0,
             concurrency=settings.concurrency,
             give_up_after=settings.give_up_after,
@@ -248,7 +259,16 @@ async def read_advertisers(
 ) -> list[dict[str, Any]]:
     """The named advertisers, else every one the credential reads, with their details."""
     ids = list(settings.advertiser_ids) or await discover_advertiser_ids(extractor.client, token)
+    if settings.shard is not None:
+        ids = [advertiser_id for advertiser_id in ids if in_shard(advertiser_id, *settings.shard)]
     return await fetch_advertisers(extractor.client, ids, stats)
+
+
+def in_shard(advertiser_id: str, index: int, count: int) -> bool:
+    """Whether worker ``index`` of ``count`` syncs the advertiser: a hash of its id that every machine and
+    Python version computes alike (``hash()`` is salted per process)."""
+    digest = hashlib.sha256(advertiser_id.encode()).digest()
+    return int.from_bytes(digest[:8], "big") % count == index - 1
 
 
 def run_sync(
@@ -280,7 +300,7 @@ def run_sync(
     """
     apply_dlt_defaults()
     check_destination(settings)  # dlt's configuration, before any request
-    with stop_between_pages(), pipeline_lock(settings.resolved_pipelines_dir(), settings.pipeline_name):
+    with stop_between_pages(), pipeline_lock(settings.resolved_pipelines_dir(), settings.state_name):
         keep_peak_memory_low()
         token = token_source if token_source is not None else _token_source(settings)
         run = SyncRun(
