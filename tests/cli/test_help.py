@@ -13,6 +13,7 @@ from tiktok_ads_mart.cli import app
 COMMANDS = [
     [],
     ["sync"],
+    ["check"],
     ["demo"],
     ["advertisers"],
     ["version"],

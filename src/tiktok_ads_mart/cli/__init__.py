@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from tiktok_ads_mart.cli import auth as auth_commands
+from tiktok_ads_mart.cli import check as check_commands
 from tiktok_ads_mart.cli import emulator as emulator_commands
 from tiktok_ads_mart.cli import sync as sync_commands
 from tiktok_ads_mart.cli.common import handle_errors
@@ -54,6 +55,7 @@ def version() -> None:
 emulator_commands.register(app)
 auth_commands.register(app)
 sync_commands.register(app)
+check_commands.register(app)
 
 
 def main() -> None:
