@@ -20,6 +20,16 @@ from tiktok_ads_mart.secret import Secret
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str) -> object:
+    """``tiktok_ads``, the dlt source, imported on first use: the CLI starts without importing dlt."""
+    if name == "tiktok_ads":
+        from tiktok_ads_mart.sync.public_source import tiktok_ads
+
+        return tiktok_ads
+    raise AttributeError(f"module 'tiktok_ads_mart' has no attribute {name!r}")
+
+
 __all__ = [
     "ApiError",
     "AuthExpired",
@@ -35,4 +45,5 @@ __all__ = [
     "TransientApiError",
     "TransportError",
     "__version__",
+    "tiktok_ads",
 ]

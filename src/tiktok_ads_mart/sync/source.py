@@ -50,6 +50,7 @@ class SourceRun:
     table_format: str | None = None
     replace_keys: bool = False  # report tables: append, each file replacing its keys (DuckDB)
     upsert: bool = False  # delta and iceberg tables merge by upsert only (dlt has no delete-insert there)
+    close_when_done: bool = False  # close the extractor once every stream ended (a source run by others)
     feeds: dict[str, StreamFeed] = field(default_factory=dict)
 
     def feed(self, spec: StreamSpec) -> StreamFeed:
@@ -250,7 +251,9 @@ def make_resource(run: SourceRun, spec: StreamSpec, budget: CycleBudget) -> DltR
     feed = run.feed(spec)
 
     def rows() -> Iterator[Any]:
-        return feed.rows(budget)
+        yield from feed.rows(budget)
+        if run.close_when_done and run.finished:  # the last stream to end lets the engine go
+            run.extractor.close()
 
     resource: DltResource = _dlt_resource(
         rows,
@@ -287,9 +290,22 @@ def tiktok_ads_source(run: SourceRun, budget: CycleBudget) -> Any:
 
     @dlt.source(name="tiktok_ads", max_table_nesting=0, root_key=False)
     def tiktok_ads() -> list[DltResource]:
-        return [make_resource(run, spec, budget) for spec in run.streams]
+        return make_resources(run, budget)
 
     return tiktok_ads()
 
 
-__all__ = ["BATCH_ROWS", "CycleBudget", "SourceRun", "StreamFeed", "make_resource", "tiktok_ads_source"]
+def make_resources(run: SourceRun, budget: CycleBudget) -> list[DltResource]:
+    """A resource per selected stream: what the CLI's cycles and the public ``tiktok_ads`` source both are."""
+    return [make_resource(run, spec, budget) for spec in run.streams]
+
+
+__all__ = [
+    "BATCH_ROWS",
+    "CycleBudget",
+    "SourceRun",
+    "StreamFeed",
+    "make_resource",
+    "make_resources",
+    "tiktok_ads_source",
+]
