@@ -332,3 +332,25 @@ def test_without_deleted_objects_only_the_advertiser_level_is_held_against_tikto
     assert report.exit_code == 0
     assert report.checked["tiktok"] == 1 and list(report.mart) == ["advertiser"]
     assert report.skipped["campaign_report_daily"].startswith("deleted objects left out")
+
+
+def test_the_page_escapes_what_came_from_tiktok_or_the_mart() -> None:
+    from tiktok_ads_mart.check_html import page
+    from tiktok_ads_mart.check_model import CheckReport, Finding, Window
+
+    evil = '<script>alert("x")</script>'
+    report = CheckReport(windows={"1": Window("1", WINDOW[0], WINDOW[1], currency=evil)})
+    report.findings.append(
+        Finding(
+            "orphan", "ads", "ad_groups", "ad", "1", None, "adgroup_id", None, None, key=evil, detail=evil
+        )
+    )
+    text = page(report)
+    assert "<script" not in text
+    assert text.count(html_escape(evil)) == 3  # the currency, the id and the detail
+
+
+def html_escape(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=True)
