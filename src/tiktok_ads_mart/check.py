@@ -168,9 +168,9 @@ def mart_tables(settings: SyncSettings) -> list[str]:
 
 def default_token(settings: SyncSettings) -> TokenCredential:
     """The sync's credential: ``TIKTOK_ACCESS_TOKEN``, else the stored profile, bound to its host."""
-    from tiktok_ads_mart.sync.run import _token_source
+    from tiktok_ads_mart.sync.run import token_source_for
 
-    return _token_source(settings)
+    return token_source_for(settings)
 
 
 def run_check(

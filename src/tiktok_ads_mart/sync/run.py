@@ -129,7 +129,7 @@ def _limits(settings: SyncSettings) -> RateLimits:
     return RateLimits(qps=qps, qpm=qpm, margin=SHARD_MARGIN)
 
 
-def _token_source(settings: SyncSettings) -> TokenCredential:
+def token_source_for(settings: SyncSettings) -> TokenCredential:
     """``TIKTOK_ACCESS_TOKEN``, else the stored profile, bound to the host that issued it."""
     from tiktok_ads_mart.auth import resolve_token_source
 
@@ -302,7 +302,7 @@ def run_sync(
     check_destination(settings)  # dlt's configuration, before any request
     with stop_between_pages(), pipeline_lock(settings.resolved_pipelines_dir(), settings.state_name):
         keep_peak_memory_low()
-        token = token_source if token_source is not None else _token_source(settings)
+        token = token_source if token_source is not None else token_source_for(settings)
         run = SyncRun(
             settings, token, client_factory or default_client_factory(settings, token), reporter, reset
         )
