@@ -278,9 +278,9 @@ def scenario_default_sync() -> dict[str, Any]:
             emu.reset_stats()
             run, workdir = run_sync(emu, "--rate-tier", "basic", *extra)
             with duckdb.connect(str(workdir / "mart.duckdb"), read_only=True) as con:
-                tables = con.sql("select count(*) from information_schema.tables where table_schema = 'tiktok' "
-                                 "and table_name not like '_dlt%'").fetchone()  # fmt: skip
-            run.update(tables=tables[0] if tables else 0)
+                tables = con.execute("select count(*) from information_schema.tables where table_schema = "
+                                     "'tiktok' and table_name not like '\\_dlt%' escape '\\'").fetchall()  # fmt: skip
+            run.update(tables=tables[0][0])
             out[label] = run
     return out
 
