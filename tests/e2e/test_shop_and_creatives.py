@@ -116,6 +116,11 @@ def test_gmv_max_loads_as_the_emulator_has_it_and_total_spend_adds_up(serve: Any
     _sync(running, tmp_path, (*GMV_MAX, "advertiser_report_daily"))
     assert snapshot(mart) == before  # merged on keys: a rerun adds no row
     assert running.emulator.stats()["requests"]["gmv_max/store/list/"] == 2 * requests["gmv_max/store/list/"]
+    # a campaign's details change (budget, ROI target): asked for again every run, unlike assets
+    assert (
+        running.emulator.stats()["requests"]["campaign/gmv_max/info/"]
+        == 2 * requests["campaign/gmv_max/info/"]
+    )
 
 
 def test_creatives_load_once_and_match_the_ads(serve: Any, tmp_path: Path) -> None:

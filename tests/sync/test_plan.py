@@ -120,6 +120,10 @@ def test_deleted_objects_asked_for_apart_and_a_lookup_knows_its_ids() -> None:
     assert isinstance(videos, EntitySpec)
     [job] = plan_entity(videos, "1", ["v1", "v2"], _plan())
     assert job.known == {"v1", "v2"}
+    details = BUILTIN_STREAMS["gmv_max_campaign_details"]
+    assert isinstance(details, EntitySpec)
+    [job] = plan_entity(details, "1", ["c1"], _plan())
+    assert job.known == frozenset()  # details change: every id asked for every run
 
 
 def test_a_backfill_longer_than_a_month_reads_like_auto() -> None:

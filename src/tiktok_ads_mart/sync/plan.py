@@ -150,7 +150,8 @@ def plan_entity(spec: EntitySpec, advertiser_id: str, known: Iterable[str], plan
     if plan.include_deleted and spec.deleted_status:  # no STATUS_ALL here: the deleted ones apart
         deleted = {**params, "filtering": {**filtering, "primary_status": spec.deleted_status}}
         return [Job(spec, advertiser_id, params), Job(spec, advertiser_id, deleted)]
-    return [Job(spec, advertiser_id, params, known=frozenset(known))]
+    remembered = spec.lookup is not None and spec.lookup.remember
+    return [Job(spec, advertiser_id, params, known=frozenset(known) if remembered else frozenset())]
 
 
 __all__ = [

@@ -171,7 +171,7 @@ class StreamFeed:
             target = self._targets.get(adv)
             if target is not None:
                 cursors[adv] = target
-        elif spec.lookup is not None and self._loaded_ids.get(adv):
+        elif spec.lookup is not None and spec.lookup.remember and self._loaded_ids.get(adv):
             cursors[adv] = sorted({*(cursors.get(adv) or ()), *self._loaded_ids[adv]})
 
     def _drain(self, cursors: dict[str, Any], budget: CycleBudget) -> Iterator[Any]:
