@@ -49,3 +49,25 @@ def test_the_readme_example_loads_what_the_cli_loads(serve: Any, tmp_path: Path)
     assert run_sync(settings, token_source=static_token(running)).exit_code == 0
     cli = snapshot(settings.duckdb_path)
     assert {t: mine[t] for t in streams} == {t: cli[t] for t in streams}
+
+
+def test_a_pipeline_may_run_some_resources_only(serve: Any, tmp_path: Path) -> None:
+    """``with_resources("videos")`` leaves `ads` unrun: the videos' ids are listed, not waited for."""
+    import dlt
+
+    from tiktok_ads_mart import tiktok_ads
+
+    running = serve(advertisers=1, days=5)
+    source = tiktok_ads(
+        access_token=running.access_token,
+        advertiser_ids=list(running.advertiser_ids),
+        api_base=running.base_url,
+        streams=["ads", "videos"],
+    ).with_resources("videos")
+    pipeline = dlt.pipeline(
+        "tiktok_ads_some", destination=dlt.destinations.duckdb(str(tmp_path / "some.duckdb")),
+        dataset_name="tiktok", pipelines_dir=str(tmp_path / "pipelines"),
+    )  # fmt: skip
+    pipeline.run(source)
+    tables = snapshot(tmp_path / "some.duckdb")
+    assert tables["videos"] and "ads" not in tables

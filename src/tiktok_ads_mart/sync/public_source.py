@@ -13,6 +13,7 @@ configuration (``SOURCES__TIKTOK_ADS__ADVERTISER_IDS='["123"]'``). The token is 
 
 from __future__ import annotations
 
+import atexit
 import math
 from collections.abc import Sequence
 from datetime import date
@@ -85,6 +86,8 @@ def tiktok_ads(
         max_buffered_pages=2 * settings.concurrency,
         report_mode=effective_report_mode(settings),
     )
+    # closed when the last stream ends; a stream the pipeline never runs (with_resources) leaves that to exit
+    atexit.register(extractor.close)
     try:
         rows = extractor.call(read_advertisers(extractor, settings, token, stats))
     except BaseException:
@@ -98,7 +101,10 @@ def tiktok_ads(
     run = SourceRun(
         extractor, rows, selected, PlanSettings.from_settings(settings), stats, close_when_done=True
     )
-    extractor.select(selected)
+    # No stream hands its ids to another here: a pipeline may run only some of the resources
+    # (``with_resources``), and a lookup waiting for a source that never runs would wait for ever. Each
+    # lookup lists its source's ids itself (one ad listing more per advertiser).
+    extractor.select([])
     return make_resources(run, CycleBudget(max_rows=2**62, max_seconds=math.inf))
 
 
