@@ -61,6 +61,24 @@ def test_a_missing_scope_skips_its_stream_and_loads_everything_else(serve: Any, 
     assert _count(tmp_path / "n.duckdb", "campaigns") > 0
 
 
+def test_without_read_ads_the_assets_are_skipped_with_the_scope_they_lack(serve: Any, tmp_path: Path) -> None:
+    """videos and images take their ids from the ads: without Read Ads they are skipped, not failed."""
+    running = serve(advertisers=2, scopes=("ad_account", "campaign", "adgroup", "reporting", "creative"))
+    for streams in ("campaigns,videos,images", "campaigns,ads,videos,images"):  # ads listed by them, or not
+        mart = tmp_path / f"{len(streams)}.duckdb"
+        done = _sync(running, mart, "--streams", streams)
+        text = " ".join(done.stdout.split())
+        for stream in ("videos", "images"):
+            assert (
+                f"skipped {stream}: TikTok refused it for every advertiser (40001): the app lacks the scope Ads Management > Ad > Read Ads"
+                in text
+            ), text[-1500:]
+        assert done.returncode == 1  # named by the user: the run did not do all it was asked
+        assert _count(mart, "campaigns") > 0
+    everything = _sync(running, tmp_path / "all.duckdb")  # not named: skipped, the rest loads, exit 0
+    assert everything.returncode == 0 and "failed advertiser" not in everything.stdout
+
+
 def test_one_endpoint_refusing_one_advertiser_fails_only_that_stream_of_it(
     serve: Any, tmp_path: Path
 ) -> None:

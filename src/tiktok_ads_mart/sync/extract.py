@@ -200,6 +200,7 @@ class Extractor:
             self.stats.fail(name, job.advertiser_id, exc)
             out.put(WindowFailed(job, exc))
         except PermissionDenied as exc:  # this endpoint only: a missing scope, or this advertiser's
+            self._tapped(job, exc)  # what takes its ids from this stream is refused with it
             self._failed_streams.add((name, job.advertiser_id))
             self.stats.deny(name, job.advertiser_id, exc)
             out.put(WindowFailed(job, exc))
@@ -381,8 +382,12 @@ class Extractor:
         else:
             tap.done.set_result(tap.rows)
 
-    async def _source_rows(self, source: str, advertiser_id: str) -> list[dict[str, Any]]:
-        outcome = await asyncio.shield(self._tap_for(source, advertiser_id).done)
+    async def _source_rows(self, source: str, job: Job) -> list[dict[str, Any]]:
+        outcome = await asyncio.shield(self._tap_for(source, job.advertiser_id).done)
+        if isinstance(outcome, PermissionDenied):
+            self.stats.refused_through[job.spec.name] = source
+        if isinstance(outcome, PermissionDenied):  # skipped like its source, for its source's scope
+            raise outcome
         if isinstance(outcome, BaseException):
             raise TikTokAdsMartError(f"its ids come from {source}, which failed: {outcome}")
         return outcome
@@ -391,7 +396,7 @@ class Extractor:
         self, job: Job, spec: EntitySpec, lookup: Lookup, out: queue.SimpleQueue[Any], answered: list[str]
     ) -> None:
         """The assets the source rows name and no earlier run loaded, as many ids a request as TikTok takes."""
-        named = ids_in(await self._source_rows(lookup.source, job.advertiser_id), lookup.fields)
+        named = ids_in(await self._source_rows(lookup.source, job), lookup.fields)
         wanted = [i for i in named if i not in job.known]
         batches = [wanted[at : at + lookup.batch] for at in range(0, len(wanted), lookup.batch)]
 
@@ -419,11 +424,11 @@ class Extractor:
         """A report TikTok gives one store at a time: the window once for each store that runs GMV Max."""
         spec = job.spec
         assert isinstance(spec, ReportSpec)
-        rows = await self._source_rows(STORE_STREAM, job.advertiser_id)
+        rows = await self._source_rows(STORE_STREAM, job)
         stores = [str(row["store_id"]) for row in rows if row.get("store_id") and store_runs_gmv_max(row)]
         requests = [{**job.params, "store_ids": [store]} for store in dict.fromkeys(stores)]
         if spec.id_filter is not None:  # a report that must name its objects, a batch of ids at a time
-            source_rows = await self._source_rows(spec.id_filter.source, job.advertiser_id)
+            source_rows = await self._source_rows(spec.id_filter.source, job)
             named, size, param = (
                 ids_in(source_rows, spec.id_filter.fields),
                 spec.id_filter.batch,

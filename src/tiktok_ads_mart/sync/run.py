@@ -418,6 +418,9 @@ class SyncRun:
     def scope_reason(self, stream: str) -> str:
         """Why a stream every advertiser refused (40001) was skipped: the scope the app lacks."""
         spec = self.settings.all_streams().get(stream)
+        # a stream that takes its ids from a refused one (videos from ads) lacks that one's scope
+        if stream in self.stats.refused_through:
+            spec = self.settings.all_streams().get(self.stats.refused_through[stream])
         scope = scope_for(spec.path) if spec is not None else None
         lacking = f"the scope {scope.title}" if scope else "a permission scope"
         return f"TikTok refused it for every advertiser (40001): the app lacks {lacking}; {ENABLE_HINT}"

@@ -32,6 +32,7 @@ class RunStats:
     fatal: TikTokAdsMartError | None = None
     skipped: dict[str, str] = field(default_factory=dict)  # stream -> why it made no request
     denied: dict[str, dict[str, str]] = field(default_factory=dict)  # stream -> advertiser -> 40001 line
+    refused_through: dict[str, str] = field(default_factory=dict)  # stream -> the stream its ids come from
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def entry(self, stream: str, advertiser_id: str) -> StreamProgress:
