@@ -329,6 +329,9 @@ CREATIVE_STREAMS: tuple[EntitySpec, ...] = (
 )  # fmt: skip
 """What the ads are made of and who runs them: assets by id (see Lookup), identities and pixels listed."""
 
+ADGROUP_MONEY = ("budget", "bid_price", "conversion_bid_price", "deep_cpa_bid", "roas_bid")
+"""An ad group's money fields, manual or Upgraded Smart+: exact decimals."""
+
 SMART_PLUS_STREAMS: tuple[EntitySpec, ...] = (
     EntitySpec(
         "smart_plus_campaigns", "smart_plus/campaign/get/", "campaign_id", status_all="STATUS_ALL",
@@ -336,7 +339,7 @@ SMART_PLUS_STREAMS: tuple[EntitySpec, ...] = (
     ),
     EntitySpec(
         "smart_plus_ad_groups", "smart_plus/adgroup/get/", "adgroup_id", status_all="STATUS_ALL",
-        decimal_fields=("budget", "bid_price", "conversion_bid_price", "deep_cpa_bid", "roas_bid"),
+        decimal_fields=ADGROUP_MONEY,
     ),
     EntitySpec("smart_plus_ads", "smart_plus/ad/get/", "smart_plus_ad_id", page_size=100, status_all="STATUS_ALL"),
 )  # fmt: skip
@@ -379,7 +382,7 @@ ENTITY_STREAMS: tuple[EntitySpec, ...] = (
     ),
     EntitySpec(
         "ad_groups", "adgroup/get/", "adgroup_id", status_all="STATUS_ALL",
-        decimal_fields=("budget", "bid_price", "conversion_bid_price", "deep_cpa_bid", "roas_bid"),
+        decimal_fields=ADGROUP_MONEY,
     ),
     # Re-listed in full, not by `modified_after`: an ad row carries its campaign's and ad group's names and
     # a status that follows a deleted parent, and none of those move the ad's own modify_time.
@@ -467,11 +470,21 @@ BUILTIN_STREAMS: dict[str, StreamSpec] = {spec.name: spec for spec in _ALL_SPECS
 STORE_STREAM = "gmv_max_stores"
 """Where a per-store report (``ReportSpec.per_store``) finds the advertiser's TikTok Shop stores."""
 
-SOURCE_FIELDS: dict[str, tuple[str, ...]] = {
-    "ads": ("video_id", "image_ids"),
-    STORE_STREAM: ("store_id", "is_gmv_max_available"),
-    "gmv_max_campaigns": ("campaign_id",),
-}
+STORE_FIELDS = ("store_id", "is_gmv_max_available")
+"""What a per-store report takes from a store row (see :func:`store_runs_gmv_max`)."""
+
+
+def _source_fields() -> dict[str, tuple[str, ...]]:
+    """Each source stream's fields that lookups and id filters name, so no second list can drift."""
+    found: dict[str, dict[str, None]] = {STORE_STREAM: dict.fromkeys(STORE_FIELDS)}
+    for spec in BUILTIN_STREAMS.values():
+        taker = spec.lookup if isinstance(spec, EntitySpec) else spec.id_filter
+        if taker is not None:
+            found.setdefault(taker.source, {}).update(dict.fromkeys(taker.fields))
+    return {source: tuple(fields) for source, fields in found.items()}
+
+
+SOURCE_FIELDS: dict[str, tuple[str, ...]] = _source_fields()
 """The fields other streams take from a source stream's rows (all a run keeps of them for that)."""
 
 
