@@ -68,3 +68,11 @@ async def test_the_daily_quota_refuses_with_40100_until_midnight_utc() -> None:
         emulator.set_now((emulator.now + timedelta(days=1)).replace(hour=0, minute=0))
         ok(await get(client, "campaign/get/", token, advertiser_id=adv))
     emulator.close()
+
+
+def test_the_emulator_and_the_client_agree_on_every_endpoint_s_scope() -> None:
+    """Two tables on purpose (the emulator imports nothing from the client): this keeps them one."""
+    from tiktok_ads_mart.emulator.scopes import ENDPOINT_SCOPE
+    from tiktok_ads_mart.scopes import SCOPE_OF_PATH
+
+    assert {path: ENDPOINT_SCOPE.get(path) for path in SCOPE_OF_PATH} == SCOPE_OF_PATH
