@@ -103,6 +103,7 @@ class SyncSettings:
     rate_tier: str = "basic"
     qps: int | None = None
     qpm: int | None = None
+    qpd: int = 0  # the app's requests per UTC day; 0 = not counted (TikTok's 40100 still stops the run)
     concurrency: int = 16
     give_up_after: int = 60  # seconds without any answer from TikTok before the run stops
     # sync: report pages (tasks only where pages would be cut); async: a report task per window; auto:
@@ -110,6 +111,7 @@ class SyncSettings:
     # set): sync, and auto for a backfill over 31 days
     report_mode: str | None = None
     shard: tuple[int, int] | None = None  # (i, n): this worker's share of the advertisers, 1 <= i <= n
+    concurrent_runs: int = 1  # runs sharing the app's rate limits at once (an orchestrator's partitions)
     now: datetime | None = None  # the clock, for replays and tests; default the real UTC time
     custom_reports: tuple[ReportSpec, ...] = ()
     config_file: Path | None = field(default=None, compare=False)
@@ -118,15 +120,24 @@ class SyncSettings:
 
     @property
     def rate_limits(self) -> tuple[int, int]:
-        """(qps, qpm): explicit numbers win over the tier; a shard takes its 1/n of the app's budget, so n
-        workers together stay under it (at least one request a second or minute each)."""
+        """(qps, qpm): explicit numbers win over the tier; a shard (or one of n concurrent runs) takes its 1/n
+        of the app's budget, so n workers together stay under it (at least one request a second or minute
+        each)."""
         tier = TIERS[self.rate_tier]
         qps = tier.qps if self.qps is None else self.qps
         qpm = tier.qpm if self.qpm is None else self.qpm
-        if self.shard is None:
-            return qps, qpm
-        workers = self.shard[1]
+        workers = self.workers
         return (max(1, qps // workers) if qps else 0, max(1, qpm // workers) if qpm else 0)
+
+    @property
+    def daily_share(self) -> int:
+        """This run's requests per UTC day: the app's QPD, a shard's 1/N of it; 0 = not counted."""
+        return max(1, self.qpd // self.workers) if self.qpd else 0
+
+    @property
+    def workers(self) -> int:
+        """How many runs share the app's limits at once: a shard's N, else ``concurrent_runs``."""
+        return self.shard[1] if self.shard is not None else self.concurrent_runs
 
     @property
     def state_name(self) -> str:
@@ -387,6 +398,13 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "qpm", lambda n, v: _as_int(n, v, 0), "Requests per minute (overrides the tier; 0 = none).", "INT"
     ),
     SettingSpec(
+        "qpd",
+        lambda n, v: _as_int(n, v, 0),
+        "The app's requests per UTC day (its QPD): the run stops before sending more, counted across "
+        "the day's runs; a shard keeps to 1/N of it (default 0: not counted).",
+        "INT",
+    ),
+    SettingSpec(
         "concurrency", lambda n, v: _as_int(n, v, 1, 256), "Requests in flight at once (default 16).", "INT"
     ),
     SettingSpec(
@@ -406,8 +424,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(
         "shard",
         _as_shard,
-        "Run worker I of N: the advertisers whose stable hash falls to it, at 1/N of the app's QPS and "
-        "QPM, with state of its own, so N workers on one app and one dataset never collide.",
+        "Run worker I of N: the advertisers whose stable hash falls to it, at 1/N of the app's QPS, "
+        "QPM and QPD, with state of its own, so N workers on one app and one dataset never collide.",
         "I/N",
     ),
     SettingSpec(

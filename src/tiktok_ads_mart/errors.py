@@ -16,6 +16,7 @@ decides what the caller does next, not the HTTP status::
         │   └── WrongApp       40000: the token belongs to another app; log in again with the right one
         ├── RateLimited        throttled, back off and retry: 40100, 40016, 40132, 40133, 61000
         │   └── DailyQuotaUsedUp  the app's requests for the day are used up: stop, resume after 00:00 UTC
+        │       └── DailyShareUsedUp  this run's share of them (``--qpd``) is: stopped before TikTok refuses
         ├── TransientApiError  TikTok-side failure, retry: 50000-59999, 60001
         ├── PermissionDenied   skip this advertiser: 40001, 40300
         └── InvalidRequest     the caller's fault, never retried: every other code
@@ -145,6 +146,15 @@ class DailyQuotaUsedUp(RateLimited):
 
     retryable = False
     exit_code = 75
+
+
+class DailyShareUsedUp(DailyQuotaUsedUp):
+    """This run's share of the app's daily quota (``qpd``, divided among shards) is used up: the run stops
+    before sending more, so the app's other workers keep their shares. TikTok sent no code for it."""
+
+    def __init__(self, message: str) -> None:
+        self.code, self.message, self.request_id = int(ApiCode.REQUEST_TOO_FREQUENT), message, None
+        TikTokAdsMartError.__init__(self, message)
 
 
 class WrongApp(AuthExpired):

@@ -22,7 +22,7 @@ from tiktok_ads_mart.cli import app
 from tiktok_ads_mart.config import PARSERS, SETTINGS, SyncSettings
 
 # SyncSettings fields that are worked out, not set: each other field must be a row of the table.
-DERIVED = {"custom_reports", "config_file", "api_base_origin"}
+DERIVED = {"custom_reports", "config_file", "api_base_origin", "concurrent_runs"}  # the last: the Python source's (the CLI splits with --shard)
 
 
 def _run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -1,10 +1,12 @@
 """`sync --shard I/N`: N workers on one app split the advertisers by a stable hash and the app's rate
-limit by N, each with state of its own; together they load what one unsharded run loads."""
+limits and daily quota by N, each with state of its own; together they load what one unsharded run loads."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -75,3 +77,36 @@ def test_a_shard_that_is_not_i_of_n_is_refused_in_one_line(tmp_path: Path) -> No
                           capture_output=True, text=True, timeout=60)  # fmt: skip
     assert done.returncode == 2
     assert "shard: '4/3' must be I/N with 1 <= I <= N" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_shards_keep_to_their_share_of_the_daily_quota_across_runs(serve: Any, tmp_path: Path) -> None:
+    """Two shards of an app with 30 requests a day each send 15 and stop (exit 75) before TikTok refuses
+    any; run again the same day, a shard sends nothing; the next day it goes on."""
+    running = serve(advertisers=4, days=5, qpd=30)
+    env = cli_env(tmp_path / "home", TIKTOK_ACCESS_TOKEN=running.access_token)
+    pipelines = tmp_path / "pipelines"
+
+    def shard(i: int, *extra: str) -> subprocess.CompletedProcess[str]:
+        argv = _argv(running, tmp_path / f"shard{i}.duckdb", pipelines, "--shard", f"{i}/2", *extra)
+        return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=600)
+
+    for i in (1, 2):
+        done = shard(i, "--qpd", "30")
+        assert done.returncode == 75, done.stdout[-2000:] + done.stderr[-2000:]
+        line = done.stderr.strip().splitlines()[-1]
+        assert line.startswith("error: the app's daily request quota is used up (this run's share of it, 15")
+        assert "Traceback" not in done.stderr
+    stats = running.emulator.stats()
+    assert stats["total"] == 30 and "40100" not in stats["codes"], stats  # 15 each, none refused
+
+    again = shard(1, "--qpd", "30")  # the same UTC day: the share is spent, counted on file
+    assert again.returncode == 75 and running.emulator.stats()["total"] == 30
+
+    running.emulator.set_now((running.emulator.now + timedelta(days=1)).replace(hour=0, minute=30))
+    running.emulator.daily_quota.per_day = 2000
+    before = running.emulator.stats()["total"]
+    resumed = shard(1, "--qpd", "2000")
+    assert resumed.returncode == 0, resumed.stdout[-2000:] + resumed.stderr[-2000:]
+    sent = running.emulator.stats()["total"] - before
+    ledger = json.loads((pipelines / "tiktok_ads_mart_shard_1_of_2.requests-today.json").read_text())
+    assert ledger == {"day": running.emulator.now.date().isoformat(), "used": sent} and 0 < sent <= 1000

@@ -29,6 +29,7 @@ import orjson
 from tiktok_ads_mart import __version__
 from tiktok_ads_mart.api.encoding import encode_body, encode_query, join_url, log_path
 from tiktok_ads_mart.api.paging import iterate_pages
+from tiktok_ads_mart.api.quota import DailyShare
 from tiktok_ads_mart.api.ratelimit import DEFAULT_RATE_LIMITS, RateLimiter, RateLimits, limiter_for
 from tiktok_ads_mart.api.retry import DEFAULT_RETRY_POLICY, RetryPolicy
 from tiktok_ads_mart.errors import (
@@ -267,6 +268,8 @@ class TikTokClient:
         app_key: which app's limiter to use; default the token source's ``app_id``, else ``base_url``.
         give_up_after: seconds without any answer from the host after which a failing request raises
             :class:`Unreachable` instead of being retried (0: never give up early).
+        daily_share: this run's share of the app's daily quota; past it a request raises
+            :class:`~tiktok_ads_mart.errors.DailyShareUsedUp` unsent.
     """
 
     def __init__(
@@ -282,6 +285,7 @@ class TikTokClient:
         app_key: str | None = None,
         limiter: RateLimiter | None = None,
         give_up_after: float = DEFAULT_GIVE_UP_AFTER,
+        daily_share: DailyShare | None = None,
     ) -> None:
         hide_query_strings_in_httpx_logs()
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
@@ -306,6 +310,7 @@ class TikTokClient:
         self._timeout = timeout
         self._host = httpx.URL(self.base_url).netloc.decode("ascii", "replace")
         self.give_up_after = give_up_after
+        self.daily_share = daily_share
         self._silent_since: float | None = None  # the first failure with no answer from the host since
         self._retry_lines = RetryLines()
 
@@ -510,6 +515,8 @@ class TikTokClient:
         """One HTTP exchange (its turn already taken from the limiter); network failures become ``TransportError``."""
         url = join_url(self.base_url, path)
         headers = {"Access-Token": token.reveal()} if token is not None else {}
+        if self.daily_share is not None:  # a retry counts too: TikTok counts every request it gets
+            self.daily_share.take()
         self.stats.requests += 1
         if method == "GET":
             request = self._http.build_request("GET", url, params=encode_query(params), headers=headers)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import atexit
 import math
+import threading
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -23,10 +24,12 @@ import dlt
 
 from tiktok_ads_mart.api import StaticTokenSource
 from tiktok_ads_mart.api.client import PRODUCTION_API_BASE
-from tiktok_ads_mart.config import SyncSettings
+from tiktok_ads_mart.catalog import StreamSpec
+from tiktok_ads_mart.config import SyncSettings, validate_settings
 from tiktok_ads_mart.errors import ConfigError
 from tiktok_ads_mart.secret import Secret
 from tiktok_ads_mart.sync.plan import PlanSettings
+from tiktok_ads_mart.sync.source import CycleBudget, SourceRun, make_lazy_resources
 
 
 @dlt.source(name="tiktok_ads", max_table_nesting=0, root_key=False)
@@ -42,6 +45,7 @@ def tiktok_ads(
     qps: int = 10,
     qpm: int = 600,
     concurrency: int = 16,
+    concurrent_runs: int = 1,
 ) -> Any:
     """TikTok Ads as dlt resources, one per stream (every stream of ``--list-streams`` by default).
 
@@ -56,12 +60,9 @@ def tiktok_ads(
         api_base: TikTok's API root (its sandbox's, or the emulator's, for trying it).
         qps, qpm: your app's rate limits (Basic tier by default).
         concurrency: requests in flight at once.
+        concurrent_runs: runs of this source at once for the same app (parallel orchestrator partitions):
+            each keeps to 1/concurrent_runs of ``qps`` and ``qpm``, so together they stay under them.
     """
-    from tiktok_ads_mart.sync.extract import Extractor
-    from tiktok_ads_mart.sync.run import default_client_factory, effective_report_mode, read_advertisers
-    from tiktok_ads_mart.sync.source import CycleBudget, SourceRun, make_resources
-    from tiktok_ads_mart.sync.stats import RunStats
-
     settings = SyncSettings(
         api_base=api_base,
         advertiser_ids=tuple(str(a) for a in _as_list(advertiser_ids)),
@@ -73,39 +74,67 @@ def tiktok_ads(
         qps=qps,
         qpm=qpm,
         concurrency=concurrency,
+        concurrent_runs=_at_least_one("concurrent_runs", concurrent_runs),
     )
     if not settings.advertiser_ids:
         raise ConfigError("tiktok_ads: advertiser_ids is empty; name the ad accounts to read")
-    selected = settings.selected_streams()  # an unknown stream name is a ConfigError here
-    token = StaticTokenSource(Secret(access_token))
-    stats = RunStats()
-    extractor = Extractor(
-        default_client_factory(settings, token),
-        stats,
-        concurrency=settings.concurrency,
-        max_buffered_pages=2 * settings.concurrency,
-        report_mode=effective_report_mode(settings),
-    )
-    # closed when the last stream ends; a stream the pipeline never runs (with_resources) leaves that to exit
-    atexit.register(extractor.close)
     try:
-        rows = extractor.call(read_advertisers(extractor, settings, token, stats))
-    except BaseException:
-        extractor.close()
-        raise
-    from tiktok_ads_mart.sync.advertisers import context_for
+        validate_settings(settings)  # an unknown stream, a malformed id, a start after the end
+    except ConfigError as exc:
+        raise ConfigError(f"tiktok_ads: {exc}") from None
+    selected = settings.selected_streams()
+    # Nothing is requested and no thread starts until dlt asks a resource for rows: building the source
+    # is cheap and offline (an orchestrator does it to learn the assets' names).
+    engine = _Engine(settings, StaticTokenSource(Secret(access_token)), selected)
+    return make_lazy_resources(engine.run, selected, CycleBudget(max_rows=2**62, max_seconds=math.inf))
 
-    extractor.contexts = {
-        ctx.advertiser_id: ctx for ctx in map(context_for, rows) if ctx.advertiser_id not in stats.failures
-    }
-    run = SourceRun(
-        extractor, rows, selected, PlanSettings.from_settings(settings), stats, close_when_done=True
-    )
-    # No stream hands its ids to another here: a pipeline may run only some of the resources
-    # (``with_resources``), and a lookup waiting for a source that never runs would wait for ever. Each
-    # lookup lists its source's ids itself (one ad listing more per advertiser).
-    extractor.select([])
-    return make_resources(run, CycleBudget(max_rows=2**62, max_seconds=math.inf))
+
+class _Engine:
+    """The source's run, started once, on the first resource dlt iterates."""
+
+    def __init__(self, settings: SyncSettings, token: StaticTokenSource, selected: list[StreamSpec]) -> None:
+        self._settings, self._token, self._selected = settings, token, selected
+        self._run: SourceRun | None = None
+        self._lock = threading.Lock()
+
+    def run(self) -> SourceRun:
+        with self._lock:
+            if self._run is None:
+                self._run = self._start()
+            return self._run
+
+    def _start(self) -> SourceRun:
+        from tiktok_ads_mart.sync.advertisers import context_for
+        from tiktok_ads_mart.sync.extract import Extractor
+        from tiktok_ads_mart.sync.run import default_client_factory, effective_report_mode, read_advertisers
+        from tiktok_ads_mart.sync.stats import RunStats
+
+        settings, stats = self._settings, RunStats()
+        extractor = Extractor(
+            default_client_factory(settings, self._token),
+            stats,
+            concurrency=settings.concurrency,
+            max_buffered_pages=2 * settings.concurrency,
+            report_mode=effective_report_mode(settings),
+        )
+        # closed when the last stream ends; a stream the pipeline never runs (with_resources) leaves that to exit
+        atexit.register(extractor.close)
+        try:
+            rows = extractor.call(read_advertisers(extractor, settings, self._token, stats))
+        except BaseException:
+            extractor.close()
+            raise
+        extractor.contexts = {
+            ctx.advertiser_id: ctx
+            for ctx in map(context_for, rows)
+            if ctx.advertiser_id not in stats.failures
+        }
+        # No stream hands its ids to another here: a pipeline may run only some of the resources
+        # (``with_resources``), and a lookup waiting for a source that never runs would wait for ever. Each
+        # lookup lists its source's ids itself (one ad listing more per advertiser).
+        extractor.select([])
+        plan = PlanSettings.from_settings(settings)
+        return SourceRun(extractor, rows, self._selected, plan, stats, close_when_done=True)
 
 
 def _as_list(value: Sequence[str] | str | None) -> list[str]:
@@ -114,6 +143,12 @@ def _as_list(value: Sequence[str] | str | None) -> list[str]:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
     return [str(part) for part in value]
+
+
+def _at_least_one(name: str, value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"tiktok_ads: {name} {value!r} is not a whole number of at least 1")
+    return value
 
 
 def _as_date(name: str, value: str | date | None) -> date | None:

@@ -17,11 +17,13 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 import pyarrow as pa
 
 from tiktok_ads_mart.api import ClientStats, RateLimits, TikTokClient, TokenCredential
+from tiktok_ads_mart.api.quota import DailyShare
 from tiktok_ads_mart.config import SyncSettings
 from tiktok_ads_mart.errors import (
     SyncInterrupted,
@@ -118,13 +120,13 @@ def effective_report_mode(settings: SyncSettings) -> str:
 
 
 SHARD_MARGIN = 0.1
-"""Seconds added to each rate window of a shard: N workers' requests meet at TikTok with N processes'
+"""Seconds added to each rate window of a shard (or concurrent run): N workers' requests meet at TikTok with N processes'
 timing jitter, more than one process's default margin covers."""
 
 
 def _limits(settings: SyncSettings) -> RateLimits:
     qps, qpm = settings.rate_limits
-    if settings.shard is None:
+    if settings.workers == 1:
         return RateLimits(qps=qps, qpm=qpm)
     return RateLimits(qps=qps, qpm=qpm, margin=SHARD_MARGIN)
 
@@ -152,8 +154,19 @@ def api_base_for(settings: SyncSettings, token: TokenCredential) -> str:
     return url_for_bare_token(settings.named_api_base())
 
 
+def daily_ledger(settings: SyncSettings) -> Path:
+    """Where the run's requests of the day are counted: beside its dlt state, one file per shard."""
+    return settings.resolved_pipelines_dir() / f"{settings.state_name}.requests-today.json"
+
+
 def default_client_factory(settings: SyncSettings, token: TokenCredential) -> ClientFactory:
     """A factory the extractor calls inside its own loop (an httpx pool belongs to one loop)."""
+
+    share = (
+        DailyShare(settings.daily_share, daily_ledger(settings), clock=settings.clock)
+        if settings.daily_share
+        else None
+    )
 
     def build() -> TikTokClient:
         return TikTokClient(
@@ -163,6 +176,7 @@ def default_client_factory(settings: SyncSettings, token: TokenCredential) -> Cl
             timeout=60.0,
             concurrency=settings.concurrency,
             give_up_after=settings.give_up_after,
+            daily_share=share,
         )
 
     return build

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import queue
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -248,22 +248,32 @@ _dlt_resource: Any = dlt.resource  # its overloads do not cover a dict write dis
 
 def make_resource(run: SourceRun, spec: StreamSpec, budget: CycleBudget) -> DltResource:
     """One resource for one row of the table: same engine, different spec."""
-    feed = run.feed(spec)
+    return _resource(lambda: run, spec, budget, run.table_format, run.replace_keys, run.upsert)
 
+
+def _resource(
+    run_of: Callable[[], SourceRun],
+    spec: StreamSpec,
+    budget: CycleBudget,
+    table_format: str | None,
+    replace_keys: bool,
+    upsert: bool,
+) -> DltResource:
     def rows() -> Iterator[Any]:
-        yield from feed.rows(budget)
+        run = run_of()  # a lazy source starts its engine here, when dlt first asks for rows
+        yield from run.feed(spec).rows(budget)
         if run.close_when_done and run.finished:  # the last stream to end lets the engine go
             run.extractor.close()
 
     resource: DltResource = _dlt_resource(
         rows,
         name=spec.name,
-        write_disposition=_write_disposition(spec, run.replace_keys, run.upsert),
+        write_disposition=_write_disposition(spec, replace_keys, upsert),
         primary_key=list(spec.primary_key),
         columns=_column_hints(spec),
-        table_format=run.table_format,
+        table_format=table_format,
     )
-    if run.replace_keys and isinstance(spec, ReportSpec):
+    if replace_keys and isinstance(spec, ReportSpec):
         from tiktok_ads_mart.sync.duckdb_jobs import KEY_REPLACING_HINT
 
         resource.apply_hints(additional_table_hints={KEY_REPLACING_HINT: True})
@@ -300,11 +310,24 @@ def make_resources(run: SourceRun, budget: CycleBudget) -> list[DltResource]:
     return [make_resource(run, spec, budget) for spec in run.streams]
 
 
+def make_lazy_resources(
+    open_run: Callable[[], SourceRun], streams: list[StreamSpec], budget: CycleBudget
+) -> list[DltResource]:
+    """The same resources, for a run that starts only when dlt first iterates one of them.
+
+    A source is often built where nothing should be requested yet: an orchestrator reads its resources'
+    names and hints when it loads its definitions. ``open_run`` is called on every first row request of a
+    resource, so it must give the same run each time.
+    """
+    return [_resource(open_run, spec, budget, None, False, False) for spec in streams]
+
+
 __all__ = [
     "BATCH_ROWS",
     "CycleBudget",
     "SourceRun",
     "StreamFeed",
+    "make_lazy_resources",
     "make_resource",
     "make_resources",
     "tiktok_ads_source",
