@@ -18,11 +18,18 @@ without it.
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-import dagster as dg
 import dlt
-from dagster import AssetExecutionContext
-from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
-from dagster_dlt.translator import DltResourceTranslatorData
+
+try:
+    import dagster as dg
+    from dagster import AssetExecutionContext
+    from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
+    from dagster_dlt.translator import DltResourceTranslatorData
+except ImportError as missing:  # the default install has no Dagster
+    raise ImportError(
+        f"tiktok_ads_mart.dagster_assets needs the [dagster] extra ({missing.name} is not installed): "
+        "pip install 'tiktok-ads-mart[dagster]'"
+    ) from None
 
 from tiktok_ads_mart.errors import ConfigError
 from tiktok_ads_mart.sync.public_source import tiktok_ads

@@ -142,3 +142,14 @@ def test_concurrent_runs_divide_the_apps_limits() -> None:
     assert SyncSettings(qps=10, qpm=600, concurrent_runs=3).rate_limits == (3, 200)
     assert SyncSettings(qps=10, qpm=600, shard=(1, 4)).rate_limits == (2, 150)
     assert SyncSettings(qps=10, qpm=600).rate_limits == (10, 600)
+
+
+def test_without_the_extra_the_import_names_it() -> None:
+    code = "import sys; sys.modules['dagster_dlt'] = None; import tiktok_ads_mart.dagster_assets"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    last = done.stderr.strip().splitlines()[-1]
+    assert last == (
+        "ImportError: tiktok_ads_mart.dagster_assets needs the [dagster] extra (dagster_dlt is not "
+        "installed): pip install 'tiktok-ads-mart[dagster]'"
+    )
