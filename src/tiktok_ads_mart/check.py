@@ -50,6 +50,7 @@ from tiktok_ads_mart.errors import ConfigError, PermissionDenied
 from tiktok_ads_mart.sync.advertisers import advertiser_info, context_for, discover_advertiser_ids
 from tiktok_ads_mart.sync.arrow import AdvertiserContext
 from tiktok_ads_mart.sync.plan import date_windows, local_today, report_params
+from tiktok_ads_mart.sync.run import in_shard
 
 TOTALS_REPORT = ReportSpec("advertiser_totals", "BASIC", "advertiser", "daily", metrics=METRICS)
 """What TikTok is asked: the advertiser's daily totals of the compared metrics, nothing else."""
@@ -87,6 +88,8 @@ async def read_tiktok(
     """Whom to check and their days (``advertiser/info/``), then TikTok's totals for each."""
     async with build() as client:
         ids = list(settings.advertiser_ids) or await discover_advertiser_ids(client, token)
+        if settings.shard is not None:  # a shard's mart holds its own advertisers only
+            ids = [advertiser_id for advertiser_id in ids if in_shard(advertiser_id, *settings.shard)]
         if not ids:
             raise ConfigError("the credential reads no advertiser: nothing to check")
 

@@ -22,7 +22,8 @@ from tiktok_ads_mart.cli import app
 from tiktok_ads_mart.config import PARSERS, SETTINGS, SyncSettings
 
 # SyncSettings fields that are worked out, not set: each other field must be a row of the table.
-DERIVED = {"custom_reports", "config_file", "api_base_origin", "concurrent_runs"}  # the last: the Python source's (the CLI splits with --shard)
+# concurrent_runs is the Python source's (the CLI splits an app's limits with --shard).
+DERIVED = {"custom_reports", "config_file", "api_base_origin", "concurrent_runs"}
 
 
 def _run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
