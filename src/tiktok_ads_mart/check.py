@@ -47,10 +47,9 @@ from tiktok_ads_mart.check_model import (
 )
 from tiktok_ads_mart.config import SyncSettings
 from tiktok_ads_mart.errors import ConfigError, PermissionDenied
-from tiktok_ads_mart.sync.advertisers import advertiser_info, context_for, discover_advertiser_ids
+from tiktok_ads_mart.sync.advertisers import advertiser_info, context_for, discover_advertiser_ids, of_shard
 from tiktok_ads_mart.sync.arrow import AdvertiserContext
 from tiktok_ads_mart.sync.plan import date_windows, local_today, report_params
-from tiktok_ads_mart.sync.run import in_shard
 
 TOTALS_REPORT = ReportSpec("advertiser_totals", "BASIC", "advertiser", "daily", metrics=METRICS)
 """What TikTok is asked: the advertiser's daily totals of the compared metrics, nothing else."""
@@ -87,9 +86,10 @@ async def read_tiktok(
 ) -> None:
     """Whom to check and their days (``advertiser/info/``), then TikTok's totals for each."""
     async with build() as client:
-        ids = list(settings.advertiser_ids) or await discover_advertiser_ids(client, token)
-        if settings.shard is not None:  # a shard's mart holds its own advertisers only
-            ids = [advertiser_id for advertiser_id in ids if in_shard(advertiser_id, *settings.shard)]
+        # a shard's mart holds its own advertisers only
+        ids = of_shard(
+            list(settings.advertiser_ids) or await discover_advertiser_ids(client, token), settings.shard
+        )
         if not ids:
             raise ConfigError("the credential reads no advertiser: nothing to check")
 

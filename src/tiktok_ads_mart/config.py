@@ -126,13 +126,16 @@ class SyncSettings:
         tier = TIERS[self.rate_tier]
         qps = tier.qps if self.qps is None else self.qps
         qpm = tier.qpm if self.qpm is None else self.qpm
-        workers = self.workers
-        return (max(1, qps // workers) if qps else 0, max(1, qpm // workers) if qpm else 0)
+        return self._share(qps), self._share(qpm)
 
     @property
     def daily_share(self) -> int:
         """This run's requests per UTC day: the app's QPD, a shard's 1/N of it; 0 = not counted."""
-        return max(1, self.qpd // self.workers) if self.qpd else 0
+        return self._share(self.qpd)
+
+    def _share(self, app_limit: int) -> int:
+        """One worker's part of an app-wide limit (at least 1); 0, no limit, stays 0."""
+        return max(1, app_limit // self.workers) if app_limit else 0
 
     @property
     def workers(self) -> int:

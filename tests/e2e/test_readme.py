@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from tiktok_ads_mart.sync.run import in_shard
+from tiktok_ads_mart.sync.advertisers import in_shard
 from utils import cli_env, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]

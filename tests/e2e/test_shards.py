@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from tiktok_ads_mart.sync.run import in_shard
+from tiktok_ads_mart.sync.advertisers import in_shard
 from utils import cli_env, snapshot
 
 STREAMS = "campaigns,ads,ad_report_daily,campaign_report_hourly"

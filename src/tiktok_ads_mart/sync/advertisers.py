@@ -6,8 +6,9 @@ Both the sync and the `advertisers` command come here, so ``advertiser/info/`` i
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
 from tiktok_ads_mart.api import TikTokClient, TokenCredential
@@ -139,12 +140,35 @@ def context_for(row: dict[str, Any]) -> AdvertiserContext:
     return AdvertiserContext(str(row["advertiser_id"]), str(currency) if currency else None, timezone)
 
 
+def contexts_of(rows: list[dict[str, Any]], failures: Collection[str]) -> dict[str, AdvertiserContext]:
+    """Each readable advertiser's currency and timezone, which every report row carries, by id."""
+    contexts = (context_for(row) for row in rows)
+    return {ctx.advertiser_id: ctx for ctx in contexts if ctx.advertiser_id not in failures}
+
+
+def in_shard(advertiser_id: str, index: int, count: int) -> bool:
+    """Whether worker ``index`` of ``count`` syncs the advertiser: a hash of its id that every machine and
+    Python version computes alike (``hash()`` is salted per process)."""
+    digest = hashlib.sha256(advertiser_id.encode()).digest()
+    return int.from_bytes(digest[:8], "big") % count == index - 1
+
+
+def of_shard(advertiser_ids: Iterable[str], shard: tuple[int, int] | None) -> list[str]:
+    """The advertisers worker ``shard`` = (I, N) takes: all of them without a shard."""
+    if shard is None:
+        return list(advertiser_ids)
+    return [advertiser_id for advertiser_id in advertiser_ids if in_shard(advertiser_id, *shard)]
+
+
 __all__ = [
     "advertiser_details",
     "advertiser_ids_for",
     "advertiser_info",
     "context_for",
+    "contexts_of",
     "discover_advertiser_ids",
     "fetch_advertisers",
+    "in_shard",
     "list_advertisers",
+    "of_shard",
 ]

@@ -384,9 +384,8 @@ class Extractor:
 
     async def _source_rows(self, source: str, job: Job) -> list[dict[str, Any]]:
         outcome = await asyncio.shield(self._tap_for(source, job.advertiser_id).done)
-        if isinstance(outcome, PermissionDenied):
-            self.stats.refused_through[job.spec.name] = source
         if isinstance(outcome, PermissionDenied):  # skipped like its source, for its source's scope
+            self.stats.refused_through[job.spec.name] = source
             raise outcome
         if isinstance(outcome, BaseException):
             raise TikTokAdsMartError(f"its ids come from {source}, which failed: {outcome}")

@@ -104,19 +104,12 @@ class _Engine:
             return self._run
 
     def _start(self) -> SourceRun:
-        from tiktok_ads_mart.sync.advertisers import context_for
-        from tiktok_ads_mart.sync.extract import Extractor
-        from tiktok_ads_mart.sync.run import default_client_factory, effective_report_mode, read_advertisers
+        from tiktok_ads_mart.sync.advertisers import contexts_of
+        from tiktok_ads_mart.sync.run import default_client_factory, extractor_for, read_advertisers
         from tiktok_ads_mart.sync.stats import RunStats
 
         settings, stats = self._settings, RunStats()
-        extractor = Extractor(
-            default_client_factory(settings, self._token),
-            stats,
-            concurrency=settings.concurrency,
-            max_buffered_pages=2 * settings.concurrency,
-            report_mode=effective_report_mode(settings),
-        )
+        extractor = extractor_for(settings, default_client_factory(settings, self._token), stats)
         # closed when the last stream ends; a stream the pipeline never runs (with_resources) leaves that to exit
         atexit.register(extractor.close)
         try:
@@ -124,11 +117,7 @@ class _Engine:
         except BaseException:
             extractor.close()
             raise
-        extractor.contexts = {
-            ctx.advertiser_id: ctx
-            for ctx in map(context_for, rows)
-            if ctx.advertiser_id not in stats.failures
-        }
+        extractor.contexts = contexts_of(rows, stats.failures)
         # No stream hands its ids to another here: a pipeline may run only some of the resources
         # (``with_resources``), and a lookup waiting for a source that never runs would wait for ever. Each
         # lookup lists its source's ids itself (one ad listing more per advertiser).

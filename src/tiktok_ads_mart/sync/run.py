@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
-import hashlib
 import logging
 import math
 import sys
@@ -30,7 +29,7 @@ from tiktok_ads_mart.errors import (
     TikTokAdsMartError,
 )
 from tiktok_ads_mart.scopes import ENABLE_HINT, scope_for
-from tiktok_ads_mart.sync.advertisers import context_for, discover_advertiser_ids, fetch_advertisers
+from tiktok_ads_mart.sync.advertisers import contexts_of, discover_advertiser_ids, fetch_advertisers, of_shard
 from tiktok_ads_mart.sync.destination import (
     apply_dlt_defaults,
     check_definitions,
@@ -119,9 +118,20 @@ def effective_report_mode(settings: SyncSettings) -> str:
     return "auto" if (end - settings.start_date).days + 1 > LONG_BACKFILL_DAYS else "sync"
 
 
+def extractor_for(settings: SyncSettings, client_factory: ClientFactory, stats: RunStats) -> Extractor:
+    """The engine of a run, the CLI's or the Python source's: a buffer of two pages per request in flight."""
+    return Extractor(
+        client_factory,
+        stats,
+        concurrency=settings.concurrency,
+        max_buffered_pages=2 * settings.concurrency,
+        report_mode=effective_report_mode(settings),
+    )
+
+
 SHARD_MARGIN = 0.1
-"""Seconds added to each rate window of a shard (or concurrent run): N workers' requests meet at TikTok with N processes'
-timing jitter, more than one process's default margin covers."""
+"""Seconds added to each rate window of a shard (or a concurrent run): N workers' requests meet at TikTok
+with N processes' timing jitter, more than one process's default margin covers."""
 
 
 def _limits(settings: SyncSettings) -> RateLimits:
@@ -273,16 +283,7 @@ async def read_advertisers(
 ) -> list[dict[str, Any]]:
     """The named advertisers, else every one the credential reads, with their details."""
     ids = list(settings.advertiser_ids) or await discover_advertiser_ids(extractor.client, token)
-    if settings.shard is not None:
-        ids = [advertiser_id for advertiser_id in ids if in_shard(advertiser_id, *settings.shard)]
-    return await fetch_advertisers(extractor.client, ids, stats)
-
-
-def in_shard(advertiser_id: str, index: int, count: int) -> bool:
-    """Whether worker ``index`` of ``count`` syncs the advertiser: a hash of its id that every machine and
-    Python version computes alike (``hash()`` is salted per process)."""
-    digest = hashlib.sha256(advertiser_id.encode()).digest()
-    return int.from_bytes(digest[:8], "big") % count == index - 1
+    return await fetch_advertisers(extractor.client, of_shard(ids, settings.shard), stats)
 
 
 def run_sync(
@@ -346,13 +347,7 @@ class SyncRun:
         self.started = time.monotonic()
         self.reporter = reporter or SilentReporter()
         self.stats = RunStats()
-        self.extractor = Extractor(
-            client_factory,
-            self.stats,
-            concurrency=settings.concurrency,
-            max_buffered_pages=2 * settings.concurrency,
-            report_mode=effective_report_mode(settings),
-        )
+        self.extractor = extractor_for(settings, client_factory, self.stats)
         self.result = SyncResult(destination=settings.destination, dataset_name=settings.dataset_name)
         self.pipeline: Any = None
 
@@ -416,11 +411,7 @@ class SyncRun:
 
     def use_advertisers(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Each readable advertiser's currency and timezone, which every report row carries."""
-        self.extractor.contexts = {
-            ctx.advertiser_id: ctx
-            for ctx in map(context_for, rows)
-            if ctx.advertiser_id not in self.stats.failures
-        }
+        self.extractor.contexts = contexts_of(rows, self.stats.failures)
         self.result.advertisers = len(self.extractor.contexts)
         return rows
 
